@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kafo.portal.urls")),
+    path("", include("kafo.accounts.urls")),
+    path("", include("kafo.registry.urls")),
+]

@@ -1,0 +1,95 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoleCode(models.TextChoices):
+    REGISTRATION_AGENT = "registration_agent", _("Agent d'immatriculation")
+    CONTRIBUTIONS_MANAGER = "contributions_manager", _("Gestionnaire des cotisations")
+    BENEFITS_OFFICER = "benefits_officer", _("Liquidateur des prestations")
+    APPROVER = "approver", _("Approbateur")
+    PAYMENT_OFFICER = "payment_officer", _("Agent de paiement")
+    DIRECTOR = "director", _("Directeur")
+    ZONE_ADMIN = "zone_admin", _("Administrateur de zone")
+    EMPLOYER = "employer", _("Employeur (portail)")
+
+
+class Role(models.Model):
+    code = models.CharField(max_length=40, primary_key=True, choices=RoleCode.choices)
+
+    class Meta:
+        verbose_name = _("rôle")
+        verbose_name_plural = _("rôles")
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class User(AbstractUser):
+    """An agent of one organisation, an employer's portal user, or a zone administrator."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("organisme"),
+    )
+    employer = models.ForeignKey(
+        "registry.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portal_users",
+        verbose_name=_("employeur (portail)"),
+    )
+    roles = models.ManyToManyField(Role, blank=True, verbose_name=_("rôles"))
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+
+    def role_codes(self) -> frozenset[str]:
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(self.roles.values_list("code", flat=True)) if self.pk else frozenset()
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *codes: str) -> bool:
+        return bool(self.role_codes() & set(codes))
+
+    @property
+    def is_zone_admin(self) -> bool:
+        return self.is_superuser or self.has_role(RoleCode.ZONE_ADMIN)
+
+    @property
+    def is_employer_user(self) -> bool:
+        return self.has_role(RoleCode.EMPLOYER) and not self.is_zone_admin
+
+
+class ApiToken(models.Model):
+    """A bearer token for machine clients; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nom"), max_length=80)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+        """Create a token and return it with its raw value (shown once)."""
+        raw = "kafo_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, digest=cls.digest_of(raw)), raw
