@@ -16,6 +16,13 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
-from kafo.registry.api import router as registry_router  # noqa: E402
+def _mount_routers() -> None:
+    from importlib import import_module
 
-api.add_router("/", registry_router)
+    from config.urls import DOMAIN_APPS
+
+    for app in DOMAIN_APPS:
+        api.add_router("/", import_module(f"kafo.{app}.api").router)
+
+
+_mount_routers()

@@ -3,11 +3,23 @@ from django.urls import include, path
 
 from config.api import api
 
+# Apps in dependency order; each owns its urls.py (pages) and api.py (JSON router).
+DOMAIN_APPS = [
+    "registry",
+    "rules",
+    "contributions",
+    "benefits",
+    "identity",
+    "exchange",
+    "governance",
+    "stats",
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("kafo.portal.urls")),
     path("", include("kafo.accounts.urls")),
-    path("", include("kafo.registry.urls")),
+    path("", include("kafo.portal.urls")),
+    *[path("", include(f"kafo.{app}.urls")) for app in DOMAIN_APPS],
 ]
