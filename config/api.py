@@ -19,7 +19,7 @@ install_error_handlers(api)
 def _mount_routers() -> None:
     from importlib import import_module
 
-    from config.urls import DOMAIN_APPS
+    from config.domains import DOMAIN_APPS
 
     for app in DOMAIN_APPS:
         api.add_router("/", import_module(f"kafo.{app}.api").router)

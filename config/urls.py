@@ -2,18 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from config.domains import DOMAIN_APPS
 
-# Apps in dependency order; each owns its urls.py (pages) and api.py (JSON router).
-DOMAIN_APPS = [
-    "registry",
-    "rules",
-    "contributions",
-    "benefits",
-    "identity",
-    "exchange",
-    "governance",
-    "stats",
-]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

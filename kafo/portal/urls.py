@@ -1,1 +1,2 @@
+from django.urls import path
 urlpatterns = []

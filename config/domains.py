@@ -1,0 +1,12 @@
+# Domain apps in dependency order; each owns its urls.py (pages), api.py (JSON router) and
+# isolation.py (its part of the tenant-isolation matrix).
+DOMAIN_APPS = [
+    "registry",
+    "rules",
+    "contributions",
+    "benefits",
+    "identity",
+    "exchange",
+    "governance",
+    "stats",
+]
