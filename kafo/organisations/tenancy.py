@@ -70,6 +70,43 @@ def zone_scope() -> contextmanager:
 
 
 class TenantQuerySet(models.QuerySet):
+    """A queryset whose organisation filter is bound when it is evaluated, not when built.
+
+    Querysets built at import time (a form field's choices, say) are thus scoped by the
+    request that finally runs them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._tenant_pending = False
+
+    def _bind_scope(self) -> None:
+        if self._tenant_pending:
+            self._tenant_pending = False
+            scope = current_scope()
+            if not scope.zone_wide:
+                self._query.add_q(models.Q(organisation_id=scope.organisation_id))
+
+    @property
+    def query(self):
+        self._bind_scope()
+        return models.QuerySet.query.fget(self)
+
+    @query.setter
+    def query(self, value):
+        models.QuerySet.query.fset(self, value)
+
+    def _clone(self):
+        if not self._tenant_pending:
+            return super()._clone()
+        self._tenant_pending = False  # clone without binding: the clone binds when it runs
+        try:
+            clone = super()._clone()
+        finally:
+            self._tenant_pending = True
+        clone._tenant_pending = True
+        return clone
+
     def for_scope(self, scope: Scope) -> TenantQuerySet:
         if scope.zone_wide:
             return self
@@ -77,10 +114,12 @@ class TenantQuerySet(models.QuerySet):
 
 
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
-    """Default manager of tenant models: always filtered by the current scope."""
+    """Default manager of tenant models: filtered by the scope current when a query runs."""
 
     def get_queryset(self) -> TenantQuerySet:
-        return super().get_queryset().for_scope(current_scope())
+        qs = super().get_queryset()
+        qs._tenant_pending = True
+        return qs
 
 
 class TenantModel(models.Model):

@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+
+from kafo.accounts.permissions import can
+from kafo.audit.models import AuditEvent
+from kafo.organisations.models import Organisation
+from kafo.registry.models import Employer, Person
+
+
+@login_required
+def dashboard(request):
+    """One page per role: what this user works on, scoped to their organisation."""
+    user = request.user
+    context = {
+        "can_view_registry": can(user, "registry.view"),
+        "can_edit_registry": can(user, "registry.edit"),
+        "roles": sorted(user.roles.all(), key=lambda r: r.code),
+    }
+    if context["can_view_registry"]:
+        context |= {
+            "person_count": Person.objects.count(),
+            "employer_count": Employer.objects.count(),
+            "employers_by_status": dict(
+                Employer.objects.values_list("status").annotate(n=Count("id")).order_by()
+            ),
+            "recent_events": AuditEvent.objects.exclude(action="denied")[:10],
+        }
+    if user.is_zone_admin:
+        context["organisations"] = Organisation.objects.select_related("country")
+    if user.employer_id:
+        context["own_employer"] = Employer.objects.filter(pk=user.employer_id).first()
+    return render(request, "portal/dashboard.html", context)
