@@ -1,0 +1,33 @@
+"""`kafo demo`: build the demo zone on the embedded database (once) and serve it."""
+
+import os
+
+from django.conf import settings
+from django.core.management import BaseCommand, call_command
+
+from kafo.organisations.tenancy import zone_scope
+from kafo.registry.models import Person
+
+
+class Command(BaseCommand):
+    help = "Migrate, seed the demo zone if the database is empty, and serve on 127.0.0.1."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--persons", type=int, default=50000)
+        parser.add_argument("--no-serve", action="store_true")
+
+    def handle(self, *args, port, persons, no_serve, **options):
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", verbosity=0)
+        with zone_scope():
+            empty = not Person.objects.exists()
+        if empty:
+            self.stdout.write("Génération des données de démonstration…")
+            call_command("seed_demo", persons=persons)
+        else:
+            self.stdout.write("Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire).")
+            call_command("demo_logins")
+        self.stdout.write(f"\nKafo : http://127.0.0.1:{port}/  (Ctrl+C pour arrêter)\n")
+        if not no_serve:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
