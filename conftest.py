@@ -6,7 +6,7 @@ from kafo.accounts.models import Role, User
 from kafo.organisations.services import zone_seed
 from kafo.organisations.tenancy import zone_scope
 
-TEST_PASSWORD = "kafo-test-pass-2026"
+TEST_PASSWORD = "kafo-test-pass-2026"  # noqa: S105
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
+
 def _mount_routers() -> None:
     from importlib import import_module
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -50,3 +50,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, {"errors": [{"field": None, "reason": str(exc)}]}, status=exc.status_code
         )
+
+
+class ErrorItem(Schema):
+    field: str | None
+    reason: str
+
+
+class ErrorOut(Schema):
+    errors: list[ErrorItem]
+
+
+# Documented error answers of every operation (use as `response={200: X, **ERRORS}`).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

@@ -14,9 +14,7 @@ class Actor:
 
 
 SYSTEM = Actor(user_id=None, label="system")
-_current_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar(
-    "kafo_actor", default=SYSTEM
-)
+_current_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("kafo_actor", default=SYSTEM)
 
 
 def current_actor() -> Actor:

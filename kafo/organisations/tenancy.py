@@ -129,7 +129,7 @@ class TenantModel(models.Model):
 
     objects = TenantManager()
     # For migrations, zone-wide statistics and linkage only; never in views.
-    unscoped = models.Manager()
+    unscoped = models.Manager()  # noqa: DJ012
 
     class Meta:
         abstract = True

@@ -5,6 +5,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from kafo.accounts.permissions import can
+from kafo.api_errors import ERRORS
 from kafo.organisations.tenancy import get_for_scope
 
 from . import selectors, services
@@ -25,7 +26,6 @@ from .schemas import (
 )
 
 router = Router(tags=["registry"])
-ERRORS = {401: dict, 403: dict, 404: dict, 422: dict}
 
 
 def _need(request, capability: str) -> None:
@@ -66,20 +66,18 @@ def person_create(request, payload: PersonIn):
     _need(request, "registry.edit")
     data = payload.dict()
     number = data.pop("number")
-    person = services.person_register(
-        organisation=_organisation(request), data=data, number=number
-    )
+    person = services.person_register(organisation=_organisation(request), data=data, number=number)
     return 201, person
 
 
-@router.get("/persons/{int:person_id}", response={200: PersonOut, **ERRORS}, url_name="api-person")
+@router.get("/persons/{person_id}", response={200: PersonOut, **ERRORS}, url_name="api-person")
 def person_get(request, person_id: int):
     _need(request, "registry.view")
     return selectors.person_detail(person_id)
 
 
 @router.patch(
-    "/persons/{int:person_id}", response={200: PersonOut, **ERRORS}, url_name="api-person-update"
+    "/persons/{person_id}", response={200: PersonOut, **ERRORS}, url_name="api-person-update"
 )
 def person_update(request, person_id: int, payload: PersonPatch):
     _need(request, "registry.edit")
@@ -88,7 +86,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
 
 
 @router.get(
-    "/persons/{int:person_id}/dependants",
+    "/persons/{person_id}/dependants",
     response={200: list[DependantOut], **ERRORS},
     url_name="api-person-dependants",
 )
@@ -98,7 +96,7 @@ def dependants_list(request, person_id: int):
 
 
 @router.post(
-    "/persons/{int:person_id}/dependants",
+    "/persons/{person_id}/dependants",
     response={201: DependantOut, **ERRORS},
     url_name="api-dependant-create",
 )
@@ -109,7 +107,7 @@ def dependant_create(request, person_id: int, payload: DependantIn):
 
 
 @router.delete(
-    "/dependants/{int:dependant_id}", response={204: None, **ERRORS}, url_name="api-dependant"
+    "/dependants/{dependant_id}", response={204: None, **ERRORS}, url_name="api-dependant"
 )
 def dependant_delete(request, dependant_id: int):
     _need(request, "registry.edit")
@@ -118,7 +116,7 @@ def dependant_delete(request, dependant_id: int):
 
 
 @router.get(
-    "/persons/{int:person_id}/employments",
+    "/persons/{person_id}/employments",
     response={200: list[EmploymentOut], **ERRORS},
     url_name="api-person-employments",
 )
@@ -128,7 +126,7 @@ def employments_list(request, person_id: int):
 
 
 @router.post(
-    "/persons/{int:person_id}/employments",
+    "/persons/{person_id}/employments",
     response={201: EmploymentOut, **ERRORS},
     url_name="api-employment-create",
 )
@@ -141,7 +139,7 @@ def employment_create(request, person_id: int, payload: EmploymentIn):
 
 
 @router.delete(
-    "/employments/{int:employment_id}", response={204: None, **ERRORS}, url_name="api-employment"
+    "/employments/{employment_id}", response={204: None, **ERRORS}, url_name="api-employment"
 )
 def employment_delete(request, employment_id: int):
     _need(request, "registry.edit")
@@ -166,7 +164,7 @@ def employer_create(request, payload: EmployerIn):
 
 
 @router.get(
-    "/employers/{int:employer_id}", response={200: EmployerOut, **ERRORS}, url_name="api-employer"
+    "/employers/{employer_id}", response={200: EmployerOut, **ERRORS}, url_name="api-employer"
 )
 def employer_get(request, employer_id: int):
     employer = get_for_scope(Employer, pk=employer_id)
@@ -176,7 +174,7 @@ def employer_get(request, employer_id: int):
 
 
 @router.patch(
-    "/employers/{int:employer_id}",
+    "/employers/{employer_id}",
     response={200: EmployerOut, **ERRORS},
     url_name="api-employer-update",
 )

@@ -30,7 +30,11 @@ def approximate_initial(date, precision) -> str:
     return birth_dates.display(date, birth_dates.Precision(precision)).removeprefix("vers ")
 
 
+BIRTH_ALIASES = {"birth_date": "birth", "birth_date_precision": "birth"}
+
+
 class PersonForm(forms.ModelForm):
+    SERVICE_FIELD_ALIASES = BIRTH_ALIASES
     birth = ApproximateDateField(
         label=_("Date de naissance"),
         help_text=_("jj/mm/aaaa, ou mm/aaaa, ou l'année seule si la personne est née « vers »"),
@@ -107,6 +111,7 @@ class EmployerForm(forms.ModelForm):
 
 
 class DependantForm(forms.ModelForm):
+    SERVICE_FIELD_ALIASES = BIRTH_ALIASES
     birth = ApproximateDateField(label=_("Date de naissance"), required=False)
 
     class Meta:
@@ -146,6 +151,7 @@ class DependantForm(forms.ModelForm):
 
 
 class EmploymentForm(forms.ModelForm):
+    SERVICE_FIELD_ALIASES = {"employer": "employer_number"}
     employer_number = forms.CharField(label=_("Numéro de l'employeur"))
 
     class Meta:

@@ -76,4 +76,9 @@ def make_records(organisation, records: dict) -> dict:
     employment = services.employment_add(
         person=person, data={"employer": employer, "start_date": dt.date(2005, 1, 1)}
     )
-    return {"employer": employer, "person": person, "dependant": dependant, "employment": employment}
+    return {
+        "employer": employer,
+        "person": person,
+        "dependant": dependant,
+        "employment": employment,
+    }

@@ -126,7 +126,9 @@ class Person(TenantModel):
 
     @property
     def birth_date_display(self) -> str:
-        return birth_dates.display(self.birth_date, birth_dates.Precision(self.birth_date_precision))
+        return birth_dates.display(
+            self.birth_date, birth_dates.Precision(self.birth_date_precision)
+        )
 
 
 class PersonNameKey(TenantModel):
@@ -167,7 +169,9 @@ class Dependant(TenantModel):
     )
     marriage_date = models.DateField(_("date du mariage"), null=True, blank=True)
     marriage_end_date = models.DateField(_("fin du mariage"), null=True, blank=True)
-    filiation = models.CharField(_("filiation"), max_length=12, choices=Filiation.choices, blank=True)
+    filiation = models.CharField(
+        _("filiation"), max_length=12, choices=Filiation.choices, blank=True
+    )
     other_parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -187,7 +191,9 @@ class Dependant(TenantModel):
 
     @property
     def birth_date_display(self) -> str:
-        return birth_dates.display(self.birth_date, birth_dates.Precision(self.birth_date_precision))
+        return birth_dates.display(
+            self.birth_date, birth_dates.Precision(self.birth_date_precision)
+        )
 
 
 class Employment(TenantModel):

@@ -42,7 +42,9 @@ def person_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[PersonHit]:
     persons = Person.objects.filter(pk__in=ids[:_CANDIDATES])
     folded_query = names.fold(query)
     hits = [
-        PersonHit(p, fuzz.token_sort_ratio(folded_query, names.fold(f"{p.family_name} {p.given_names}")))
+        PersonHit(
+            p, fuzz.token_sort_ratio(folded_query, names.fold(f"{p.family_name} {p.given_names}"))
+        )
         for p in persons
     ]
     hits.sort(key=lambda h: (-h.score, h.person.family_name, h.person.given_names, h.person.pk))
@@ -56,7 +58,9 @@ def _by_identifier(query: str) -> list[Person]:
         if found:
             return found
     if any(ch.isdigit() for ch in compact):
-        return list(Person.objects.filter(Q(national_id=compact) | Q(number=compact))[:SEARCH_LIMIT])
+        return list(
+            Person.objects.filter(Q(national_id=compact) | Q(number=compact))[:SEARCH_LIMIT]
+        )
     return []
 
 
@@ -73,7 +77,7 @@ def _ids_matching_all(keys: list[str], *, prefix: bool) -> list[int]:
         .values("person_id")
         .annotate(n=Count("key", distinct=True))
         .filter(n__gte=len(keys))
-        .order_by("person_id")[: _CANDIDATES]
+        .order_by("person_id")[:_CANDIDATES]
     )
     return [r["person_id"] for r in rows]
 

@@ -91,8 +91,10 @@ def _allocate_number(model, organisation_id: int, kind: str, digits: int) -> str
 def _check_given_number(model, organisation_id: int, number: str, digits: int, exclude_pk=None):
     if not registration_numbers.is_valid(number, digits):
         raise ValidationError(
-            {"number": _("Numéro invalide : %(n)s chiffres et une clé de contrôle attendus.")
-             % {"n": digits}}
+            {
+                "number": _("Numéro invalide : %(n)s chiffres et une clé de contrôle attendus.")
+                % {"n": digits}
+            }
         )
     taken = model.unscoped.filter(organisation_id=organisation_id, number=number)
     if exclude_pk:
@@ -258,8 +260,11 @@ def person_update(*, person: Person, data: Mapping[str, Any]) -> Person:
     before = audit.snapshot(person)
     for k, v in _person_values(data).items():
         setattr(person, k, v)
-    _validate_person(person.organisation, audit.snapshot(person) | {
-        "birth_date": person.birth_date}, exclude_pk=person.pk)
+    _validate_person(
+        person.organisation,
+        audit.snapshot(person) | {"birth_date": person.birth_date},
+        exclude_pk=person.pk,
+    )
     _check_children_after_parent(person)
     person.full_clean(exclude=["organisation"])
     person.save()
@@ -275,8 +280,10 @@ def _check_children_after_parent(person: Person) -> None:
             child.birth_date, birth_dates.Precision(child.birth_date_precision), *parent
         ):
             raise ValidationError(
-                {"birth_date": _("L'assuré ne peut pas être né après son enfant %(c)s.")
-                 % {"c": child}}
+                {
+                    "birth_date": _("L'assuré ne peut pas être né après son enfant %(c)s.")
+                    % {"c": child}
+                }
             )
 
 
@@ -288,11 +295,15 @@ def _validate_dependant(person: Person, dep: Dependant) -> None:
     today = _today()
     if dep.birth_date and dep.birth_date > today:
         errors["birth_date"] = _("La date de naissance ne peut pas être dans le futur.")
-    elif dep.relationship == Relationship.CHILD and dep.birth_date and not birth_dates.certainly_before(
-        person.birth_date,
-        birth_dates.Precision(person.birth_date_precision),
-        dep.birth_date,
-        birth_dates.Precision(dep.birth_date_precision),
+    elif (
+        dep.relationship == Relationship.CHILD
+        and dep.birth_date
+        and not birth_dates.certainly_before(
+            person.birth_date,
+            birth_dates.Precision(person.birth_date_precision),
+            dep.birth_date,
+            birth_dates.Precision(dep.birth_date_precision),
+        )
     ):
         errors["birth_date"] = _("L'enfant ne peut pas être né avant son parent (né %(d)s).") % {
             "d": person.birth_date_display
@@ -327,7 +338,9 @@ def _dependant_values(data: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def dependant_add(*, person: Person, data: Mapping[str, Any]) -> Dependant:
-    dep = Dependant(organisation_id=person.organisation_id, person=person, **_dependant_values(data))
+    dep = Dependant(
+        organisation_id=person.organisation_id, person=person, **_dependant_values(data)
+    )
     _validate_dependant(person, dep)
     dep.full_clean(exclude=["organisation", "person"])
     dep.save()

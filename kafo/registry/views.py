@@ -22,7 +22,9 @@ def _submit(form, call):
     try:
         return call(form.service_data())
     except ValidationError as exc:
+        aliases = getattr(form, "SERVICE_FIELD_ALIASES", {})
         for field, errors in exc.message_dict.items():
+            field = aliases.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
         return None
 
@@ -178,7 +180,9 @@ def employer_create(request):
             ),
         )
         if employer:
-            messages.success(request, _("Employeur immatriculé sous le numéro %s.") % employer.number)
+            messages.success(
+                request, _("Employeur immatriculé sous le numéro %s.") % employer.number
+            )
             return redirect("employer-detail", pk=employer.pk)
     return render(request, "registry/employer_form.html", {"form": form})
 

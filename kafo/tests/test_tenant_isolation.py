@@ -23,8 +23,15 @@ from kafo.organisations.tenancy import TenantModel
 ATTACKER_ORG = "INPS-ML"
 VICTIM_ORG = "CNPS-CI"
 # Routes of the framework or of no tenant data at all.
-INFRASTRUCTURE = {"login", "logout", "set_language", "dashboard", "api:openapi-json",
-                  "api:openapi-view", "api:api-root"}
+INFRASTRUCTURE = {
+    "login",
+    "logout",
+    "set_language",
+    "dashboard",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+}
 ROLES = [r for r in RoleCode.values if r != RoleCode.ZONE_ADMIN]
 REFUSED = {302, 401, 403, 404, 405}
 API_METHODS = ("get", "post", "put", "patch", "delete")
@@ -110,8 +117,12 @@ def test_no_role_of_another_organisation_reaches_a_record(
             answers = [send(url, content_type="application/json", data={})]
             if is_api:
                 answers.append(
-                    send(url, content_type="application/json", data={},
-                         HTTP_AUTHORIZATION=f"Bearer {raw}")
+                    send(
+                        url,
+                        content_type="application/json",
+                        data={},
+                        HTTP_AUTHORIZATION=f"Bearer {raw}",
+                    )
                 )
             for response in answers:
                 body = response.content.decode(errors="replace")

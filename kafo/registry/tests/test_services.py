@@ -79,8 +79,12 @@ def test_given_number_with_a_wrong_check_digit_is_refused(zone):
     with pytest.raises(ValidationError) as exc:
         person(zone["INPS-ML"]) and services.person_register(
             organisation=zone["INPS-ML"],
-            data={"family_name": "Sow", "given_names": "Ali", "sex": "M",
-                  "birth_date": dt.date(1980, 1, 1)},
+            data={
+                "family_name": "Sow",
+                "given_names": "Ali",
+                "sex": "M",
+                "birth_date": dt.date(1980, 1, 1),
+            },
             number="0000000019",
         )
     assert "number" in exc.value.message_dict
@@ -109,18 +113,32 @@ def test_several_spouses_and_their_children(zone):
     wives = [
         services.dependant_add(
             person=p,
-            data={"relationship": "spouse", "family_name": f, "given_names": g, "sex": "F",
-                  "birth_date": dt.date(1980, 1, 1), "birth_date_precision": "year",
-                  "marriage_date": m},
+            data={
+                "relationship": "spouse",
+                "family_name": f,
+                "given_names": g,
+                "sex": "F",
+                "birth_date": dt.date(1980, 1, 1),
+                "birth_date_precision": "year",
+                "marriage_date": m,
+            },
         )
-        for f, g, m in (("Diarra", "Awa", dt.date(2000, 5, 1)),
-                        ("Keita", "Fanta", dt.date(2006, 9, 9)))
+        for f, g, m in (
+            ("Diarra", "Awa", dt.date(2000, 5, 1)),
+            ("Keita", "Fanta", dt.date(2006, 9, 9)),
+        )
     ]
     child = services.dependant_add(
         person=p,
-        data={"relationship": "child", "family_name": "Coulibaly", "given_names": "Issa",
-              "sex": "M", "birth_date": dt.date(2008, 2, 2), "filiation": "legitimate",
-              "other_parent": wives[1]},
+        data={
+            "relationship": "child",
+            "family_name": "Coulibaly",
+            "given_names": "Issa",
+            "sex": "M",
+            "birth_date": dt.date(2008, 2, 2),
+            "filiation": "legitimate",
+            "other_parent": wives[1],
+        },
     )
     assert child.other_parent == wives[1]
     assert p.dependants.filter(relationship="spouse").count() == 2

@@ -26,7 +26,9 @@ class Command(BaseCommand):
             self.stdout.write("Génération des données de démonstration…")
             call_command("seed_demo", persons=persons)
         else:
-            self.stdout.write("Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire).")
+            self.stdout.write(
+                "Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire)."
+            )
             call_command("demo_logins")
         self.stdout.write(f"\nKafo : http://127.0.0.1:{port}/  (Ctrl+C pour arrêter)\n")
         if not no_serve:

@@ -13,4 +13,6 @@ class Command(BaseCommand):
             roles = ", ".join(sorted(r.code for r in user.roles.all()))
             org = user.organisation.code if user.organisation else "zone"
             self.stdout.write(f"{user.username:<28} {org:<10} {roles}")
-        self.stdout.write("Mot de passe de démonstration : kafo-demo-2026 (sauf --password au seed)")
+        self.stdout.write(
+            "Mot de passe de démonstration : kafo-demo-2026 (sauf --password au seed)"
+        )

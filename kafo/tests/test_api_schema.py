@@ -1,0 +1,63 @@
+"""Schemathesis against /api/openapi.json: no 5xx, every answer as documented.
+
+It generates requests for every operation of the API (registry and every app mounted since),
+authenticated as a registration agent whose organisation holds a few records.
+"""
+
+import datetime as dt
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from config.wsgi import application
+from kafo.accounts.models import ApiToken
+from kafo.registry import services
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture
+def agent_token(zone, make_user):
+    org = zone["INPS-ML"]
+    user = make_user(org, "registration_agent", "contributions_manager", "director")
+    employer = services.employer_register(organisation=org, data={"legal_name": "SOMAPIL"})
+    person = services.person_register(
+        organisation=org,
+        data={
+            "family_name": "Keita",
+            "given_names": "Awa",
+            "sex": "F",
+            "birth_date": dt.date(1970, 1, 1),
+        },
+    )
+    services.employment_add(
+        person=person, data={"employer": employer, "start_date": dt.date(1995, 1, 1)}
+    )
+    return ApiToken.issue(user=user, name="schemathesis")[1]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+@pytest.mark.django_db
+def test_api_answers_as_documented(case, agent_token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {agent_token}"},
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
+    )
