@@ -159,4 +159,7 @@ def test_english_is_available(agent_client):
     agent_client.cookies["django_language"] = "en"
     response = agent_client.get(reverse("dashboard"))
     assert response.context["LANGUAGE_CODE"] == "en"
+    assert "<h1>Dashboard" in response.content.decode()
+    agent_client.cookies["django_language"] = "fr"
+    assert "<h1>Tableau de bord" in agent_client.get(reverse("dashboard")).content.decode()
     assert AuditEvent.objects.count() == 0
