@@ -40,9 +40,15 @@ def search(request):
     query = request.GET.get("q", "").strip()
     persons = selectors.person_search(query) if query else []
     employers = selectors.employer_search(query) if query else []
+    # htmx asks for the results only, as the agent types.
+    template = (
+        "registry/_search_results.html"
+        if request.headers.get("HX-Request")
+        else ("registry/search.html")
+    )
     return render(
         request,
-        "registry/search.html",
+        template,
         {"query": query, "person_hits": persons, "employers": employers},
     )
 

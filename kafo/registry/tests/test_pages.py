@@ -163,3 +163,11 @@ def test_english_is_available(agent_client):
     agent_client.cookies["django_language"] = "fr"
     assert "<h1>Tableau de bord" in agent_client.get(reverse("dashboard")).content.decode()
     assert AuditEvent.objects.count() == 0
+
+
+def test_live_search_answers_only_the_results_fragment(agent_client, zone):
+    person(zone["INPS-ML"], "Coulibaly", "Mamadou")
+    response = agent_client.get(reverse("search") + "?q=kulibali", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "COULIBALY Mamadou" in body
+    assert "<html" not in body
