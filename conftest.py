@@ -59,7 +59,7 @@ def browser_page(live_server, monkeypatch):
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(base_url=live_server.url, locale="fr-FR")
         page = context.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(30000)
         yield page
         context.close()
         browser.close()

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .context import current_actor
 from .models import AuditAction, AuditEvent
@@ -25,6 +26,8 @@ def snapshot(instance: models.Model) -> dict:
 
 
 def _jsonable(value):
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, dt.date | dt.datetime | Decimal):
         return str(value)
     return value
