@@ -70,4 +70,4 @@ def login_in_browser(page, username, password=TEST_PASSWORD):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))

@@ -3,6 +3,7 @@
 from ninja import Router
 from ninja.errors import HttpError
 
+from kafo.api_errors import ERRORS
 from kafo.organisations.tenancy import get_for_scope
 
 from . import selectors, services
@@ -11,7 +12,6 @@ from .models import Decision, Plan
 from .schemas import DecisionDetailOut, DecisionOut, DecisionStatusIn, PlanDetailOut, PlanOut
 
 router = Router(tags=["governance"])
-ERRORS = {401: dict, 403: dict, 404: dict, 422: dict}
 
 
 def _need_read(request) -> None:

@@ -23,6 +23,21 @@ from kafo.registry import services
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open():
+    """Calls through the WSGI app fire request_started/finished, whose handler closes a
+    connection older than CONN_MAX_AGE: the test's own transaction. Django's test client
+    disconnects it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def agent_token(zone, make_user):
     org = zone["INPS-ML"]

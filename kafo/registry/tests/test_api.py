@@ -112,3 +112,16 @@ def test_openapi_document_and_docs_are_served(client):
     doc = client.get("/api/openapi.json").json()
     assert "/api/persons/{person_id}" in doc["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(client, token):
+    response = client.get("/api/search?q=ab%00cd", **token)
+    assert response.status_code == 400
+    response = client.post(
+        "/api/persons",
+        '{"family_name": "A\\u0000", "given_names": "B", "sex": "M", "birth_date": "1970-01-01"}',
+        content_type="application/json",
+        **token,
+    )
+    assert response.status_code == 400
+    assert Person.objects.count() == 0
