@@ -25,6 +25,7 @@ class Command(BaseCommand):
         if empty:
             self.stdout.write("Génération des données de démonstration…")
             call_command("seed_demo", persons=persons)
+            call_command("rules_seed")
         else:
             self.stdout.write(
                 "Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire)."

@@ -1,0 +1,60 @@
+"""`kafo declarations_import FILE --organisation CODE`: the bulk path for large files.
+
+Set-based end to end: Polars parses, validates and computes; the lines go in with one COPY
+(PostgreSQL) or executemany (SQLite) inside one transaction. A rejected file stores nothing and
+prints every faulty line.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from kafo.contributions.domain import dns
+from kafo.contributions.services import DeclarationRejected, import_frame
+from kafo.organisations.models import Organisation
+from kafo.organisations.tenancy import tenant_scope
+
+
+class Command(BaseCommand):
+    help = "Import a DNS file (CSV or .xlsx) of one or many employers, set-based."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--organisation", "-o", required=True, help="e.g. CNPS-CI")
+        parser.add_argument("--kind", default="original", choices=["original", "corrective"])
+        parser.add_argument("--max-errors", type=int, default=50)
+
+    def handle(self, *args, file, organisation, kind, max_errors, **options):
+        org = Organisation.objects.filter(code=organisation).first()
+        if org is None:
+            raise CommandError(f"unknown organisation {organisation}")
+        path = Path(file)
+        bar = tqdm(total=4, unit="step", desc="read", disable=options["verbosity"] == 0)
+        parsed = dns.read_bytes(path.read_bytes(), path.name)
+        bar.update()
+
+        def progress(step, n=0):
+            bar.set_description(f"{step} ({n:,} lines)")
+            bar.update()
+
+        try:
+            if parsed.errors:
+                raise DeclarationRejected(parsed.errors)
+            with tenant_scope(org):
+                result = import_frame(
+                    frame=parsed.frame, organisation=org, kind=kind, progress=progress
+                )
+        except DeclarationRejected as exc:
+            bar.close()
+            for e in exc.line_errors[:max_errors]:
+                self.stderr.write(f"line {e['line']}: {e['column']}={e['value']!r}: {e['reason']}")
+            raise CommandError(
+                f"file rejected: {len(exc.line_errors)} errors, nothing stored"
+            ) from None
+        bar.close()
+        self.stdout.write(
+            f"{len(result.declarations)} declarations, {result.line_count} lines stored, "
+            f"{len(result.duplicates)} already received, "
+            f"{result.pending_created} pending registrations"
+        )

@@ -1,0 +1,421 @@
+"""Writes of contributions: declarations (one employer, or a whole bulk file) and pending
+registrations. Each is atomic: a rejected file leaves the database exactly as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kafo.audit import services as audit
+from kafo.organisations.models import Organisation
+from kafo.registry.models import Employer, Person
+from kafo.rules.selectors import rates_in_force
+
+from .domain import dns
+from .domain.compute import Rate
+from .models import (
+    BRANCH_COLUMNS,
+    Channel,
+    Declaration,
+    DeclarationKind,
+    DeclarationLine,
+    DeclarationStatus,
+    PendingRegistration,
+)
+from .storage import insert_lines
+
+SMALL_FILE = 5_000  # below this, look workers up by IN (...); above, read the organisation's
+
+
+class DeclarationRejected(ValidationError):
+    """A file or set of lines with faulty lines: nothing was stored.
+
+    `line_errors`: [{line, column, value, reason}], every faulty line of the file.
+    """
+
+    def __init__(self, line_errors: list[dict]):
+        self.line_errors = line_errors
+        super().__init__(
+            {
+                (f"ligne {e['line']} · {e['column']}" if e["line"] else (e["column"] or "file")): [
+                    f"{e['reason']} (valeur : {e['value']!r})" if e["value"] else e["reason"]
+                ]
+                for e in line_errors
+            }
+        )
+
+
+@dataclass
+class SubmitResult:
+    declarations: list[Declaration] = field(default_factory=list)
+    duplicates: list[Declaration] = field(default_factory=list)
+    line_count: int = 0
+    pending_created: int = 0
+
+    @property
+    def declaration(self) -> Declaration:
+        return (self.declarations or self.duplicates)[0]
+
+    @property
+    def duplicate(self) -> bool:
+        return not self.declarations and bool(self.duplicates)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def declaration_submit(
+    *,
+    employer: Employer,
+    period: str,
+    rows: Sequence[dict] | None = None,
+    content: bytes | None = None,
+    filename: str = "",
+    kind: str = DeclarationKind.ORIGINAL,
+    submitted_by=None,
+    channel: str | None = None,
+    today: dt.date | None = None,
+) -> SubmitResult:
+    """Validate, compute and store one employer's declaration for one period.
+
+    Give either `rows` (dicts with the DNS columns; employer_number and period default to the
+    declaration's) or `content` (CSV or .xlsx bytes). The same content sent twice is recognised
+    and returned as a duplicate without storing anything. Raise DeclarationRejected listing every
+    faulty line.
+    """
+    period = (period or "").strip().upper()
+    if rows is not None:
+        rows = [{"employer_number": employer.number, "period": period} | dict(r) for r in rows]
+        frame = dns.frame_from_rows(rows)
+        channel = channel or Channel.API
+    else:
+        parsed = dns.read_bytes(content or b"", filename)
+        if parsed.errors:
+            raise DeclarationRejected(parsed.errors)
+        frame = parsed.frame
+        channel = channel or Channel.FILE
+    return import_frame(
+        frame=frame,
+        organisation=employer.organisation,
+        kind=kind,
+        channel=channel,
+        submitted_by=submitted_by,
+        expected_employer=employer.number,
+        expected_period=period,
+        today=today,
+    )
+
+
+def import_frame(
+    *,
+    frame: pl.DataFrame,
+    organisation: Organisation,
+    kind: str = DeclarationKind.ORIGINAL,
+    channel: str = Channel.BULK,
+    submitted_by=None,
+    expected_employer: str | None = None,
+    expected_period: str | None = None,
+    today: dt.date | None = None,
+    progress=None,
+) -> SubmitResult:
+    """Validate, compute and store a frame of DNS lines, one declaration per employer × period.
+
+    Set-based: Polars validates and computes; lines are inserted in bulk (COPY on PostgreSQL).
+    `progress(step_name, n)` is called as steps finish (the command's progress bar).
+    """
+    tick = progress or (lambda step, n=0: None)
+    today = today or _today()
+    frame, errors = dns.normalise_columns(frame)
+    if errors:
+        raise DeclarationRejected(errors)
+    if frame.height == 0:
+        raise DeclarationRejected([dns._error(None, None, None, _("aucune ligne déclarée"))])
+    if expected_period is not None:
+        try:
+            _check_period(expected_period)
+        except ValueError:
+            raise DeclarationRejected(
+                [dns._error(None, "period", expected_period, _("période invalide"))]
+            ) from None
+    employers = _employers_frame(organisation, frame)
+    typed, errors = dns.validate(
+        frame,
+        employers=employers,
+        today=today,
+        expected_employer=expected_employer,
+        expected_period=expected_period,
+    )
+    tick("validate", frame.height)
+    if errors:
+        raise DeclarationRejected(errors)
+    rates = {
+        p: rates_in_force(organisation_id=organisation.pk, on=start)
+        for p, start in typed.select("period", "period_start").unique().iter_rows()
+    }
+    missing = [p for p, r in rates.items() if not r]
+    if missing:
+        raise DeclarationRejected(
+            [
+                dns._error(None, "period", p, _("aucun taux en vigueur pour cette période"))
+                for p in missing
+            ]
+        )
+    computed = dns.compute(typed, rates)
+    tick("compute", frame.height)
+    with transaction.atomic():
+        result = _store(
+            computed,
+            organisation=organisation,
+            rates=rates,
+            kind=kind,
+            channel=channel,
+            submitted_by=submitted_by,
+        )
+    tick("store", frame.height)
+    return result
+
+
+def _check_period(period: str) -> None:
+    from .domain import periods
+
+    periods.parse(period)
+
+
+def _employers_frame(organisation: Organisation, frame: pl.DataFrame) -> pl.DataFrame:
+    numbers = frame["employer_number"].unique().to_list()
+    qs = Employer.unscoped.filter(organisation=organisation)
+    if len(numbers) < SMALL_FILE:
+        qs = qs.filter(number__in=numbers)
+    rows = list(qs.values_list("number", "pk", "risk_class"))
+    return pl.DataFrame(
+        rows,
+        schema={"employer_number": pl.Utf8, "employer_id": pl.Int64, "risk_class": pl.Int64},
+        orient="row",
+    )
+
+
+def _persons(organisation: Organisation, typed: pl.DataFrame) -> pl.DataFrame:
+    """Attach person_id by worker number, else by national identifier (null: unknown)."""
+    qs = Person.unscoped.filter(organisation=organisation)
+    numbers = [n for n in typed["worker_number"].unique().to_list() if n]
+    nids = [n for n in typed["national_id"].unique().to_list() if n]
+    if typed.height < SMALL_FILE:
+        by_number = list(qs.filter(number__in=numbers).values_list("number", "pk"))
+        by_nid = list(qs.filter(national_id__in=nids).values_list("national_id", "pk"))
+    else:
+        by_number = list(qs.values_list("number", "pk"))
+        by_nid = list(qs.exclude(national_id="").values_list("national_id", "pk"))
+    num = pl.DataFrame(by_number, schema={"worker_number": pl.Utf8, "_pn": pl.Int64}, orient="row")
+    nid = pl.DataFrame(by_nid, schema={"national_id": pl.Utf8, "_pi": pl.Int64}, orient="row")
+    out = typed.join(num, on="worker_number", how="left").join(nid, on="national_id", how="left")
+    return out.with_columns(pl.coalesce("_pn", "_pi").alias("person_id")).drop("_pn", "_pi")
+
+
+def _store(
+    computed: pl.DataFrame,
+    *,
+    organisation: Organisation,
+    rates: dict[str, list[Rate]],
+    kind: str,
+    channel: str,
+    submitted_by,
+) -> SubmitResult:
+    result = SubmitResult()
+    hashes = dns.content_hashes(computed)
+    groups = (
+        computed.group_by("employer_number", "employer_id", "period", "period_start")
+        .agg(
+            pl.len().alias("line_count"),
+            pl.col("gross").sum().alias("total_salary"),
+            *[pl.col(c).sum() for c in BRANCH_COLUMNS],
+            pl.col("employer_total").sum(),
+            pl.col("employee_total").sum(),
+        )
+        .join(hashes, on=["employer_number", "period"])
+    )
+    employer_ids = groups["employer_id"].unique().to_list()
+    periods_ = groups["period"].unique().to_list()
+    existing = {}
+    for d in (
+        Declaration.unscoped.select_for_update().filter(
+            organisation=organisation, employer_id__in=employer_ids, period__in=periods_
+        )
+        if len(employer_ids) < SMALL_FILE
+        else Declaration.unscoped.select_for_update().filter(
+            organisation=organisation, period__in=periods_
+        )
+    ):
+        existing.setdefault((d.employer_id, d.period), []).append(d)
+
+    now = timezone.now()
+    new_decls: list[Declaration] = []
+    superseded: list[Declaration] = []
+    errors = []
+    for g in groups.iter_rows(named=True):
+        previous = existing.get((g["employer_id"], g["period"]), [])
+        same = next((d for d in previous if d.file_hash == g["file_hash"]), None)
+        if same is not None:
+            result.duplicates.append(same)
+            continue
+        in_force = next((d for d in previous if d.status == DeclarationStatus.IN_FORCE), None)
+        if kind == DeclarationKind.ORIGINAL and in_force is not None:
+            errors.append(
+                dns._error(
+                    None,
+                    "period",
+                    g["period"],
+                    _(
+                        "l'employeur %(e)s a déjà déclaré cette période : "
+                        "envoyez une déclaration rectificative"
+                    )
+                    % {"e": g["employer_number"]},
+                )
+            )
+            continue
+        if kind == DeclarationKind.CORRECTIVE and in_force is None:
+            errors.append(
+                dns._error(None, "period", g["period"], _("aucune déclaration à rectifier"))
+            )
+            continue
+        branch_totals = {
+            b: {"employer": g[f"{b}_er"], "employee": g[f"{b}_ee"]}
+            for b in dns.BRANCHES
+            if g[f"{b}_er"] or g[f"{b}_ee"]
+        }
+        decl = Declaration(
+            organisation=organisation,
+            employer_id=g["employer_id"],
+            period=g["period"],
+            kind=kind,
+            amends=in_force,
+            file_hash=g["file_hash"],
+            channel=channel,
+            submitted_by=submitted_by,
+            submitted_at=now,
+            rules_on=g["period_start"],
+            line_count=g["line_count"],
+            total_salary=g["total_salary"],
+            employer_total=g["employer_total"],
+            employee_total=g["employee_total"],
+            total=g["employer_total"] + g["employee_total"],
+            branch_totals=branch_totals,
+        )
+        new_decls.append(decl)
+        if in_force is not None:
+            superseded.append(in_force)
+    if errors:
+        raise DeclarationRejected(errors)
+    if not new_decls:
+        return result
+
+    Declaration.unscoped.bulk_create(new_decls)
+    if superseded:
+        Declaration.unscoped.filter(pk__in=[d.pk for d in superseded]).update(
+            status=DeclarationStatus.SUPERSEDED
+        )
+    keys = pl.DataFrame(
+        [(d.employer_id, d.period, d.pk) for d in new_decls],
+        schema={"employer_id": pl.Int64, "period": pl.Utf8, "declaration_id": pl.Int64},
+        orient="row",
+    )
+    lines = _persons(organisation, computed.join(keys, on=["employer_id", "period"]))
+    lines = lines.with_columns(
+        pl.lit(organisation.pk, dtype=pl.Int64).alias("organisation_id"),
+        pl.col("line").alias("line_no"),
+        pl.col("days").alias("days_worked"),
+        pl.col("gross").alias("gross_salary"),
+    )
+    result.line_count = insert_lines(lines)
+    result.pending_created = _pending_registrations(organisation, lines)
+    pending_counts = dict(
+        lines.filter(pl.col("person_id").is_null()).group_by("declaration_id").len().iter_rows()
+    )
+    for d in new_decls:
+        d.pending_count = pending_counts.get(d.pk, 0)
+        if d.pending_count:
+            Declaration.unscoped.filter(pk=d.pk).update(pending_count=d.pending_count)
+    for d in new_decls:
+        audit.record_created(d, subject=d.employer if len(new_decls) == 1 else None)
+    _post_ledger(new_decls, superseded)
+    result.declarations = new_decls
+    return result
+
+
+def _pending_registrations(organisation: Organisation, lines: pl.DataFrame) -> int:
+    """Create one open pending registration per unknown worker not already pending."""
+    unknown = (
+        lines.filter(pl.col("person_id").is_null())
+        .unique(subset=["identity"], keep="first", maintain_order=True)
+        .select(
+            "identity",
+            "employer_id",
+            "declaration_id",
+            "worker_number",
+            "national_id",
+            "family_name",
+            "given_names",
+        )
+    )
+    if unknown.height == 0:
+        return 0
+    idents = unknown["identity"].to_list()
+    known: set[str] = set()
+    qs = PendingRegistration.unscoped.filter(organisation=organisation)
+    for start in range(0, len(idents), 900):
+        known.update(
+            qs.filter(identity__in=idents[start : start + 900]).values_list("identity", flat=True)
+        )
+    todo = unknown.filter(~pl.col("identity").is_in(list(known)))
+    PendingRegistration.unscoped.bulk_create(
+        [
+            PendingRegistration(
+                organisation=organisation,
+                identity=r["identity"],
+                employer_id=r["employer_id"],
+                first_declaration_id=r["declaration_id"],
+                worker_number=r["worker_number"],
+                national_id=r["national_id"],
+                family_name=r["family_name"],
+                given_names=r["given_names"],
+            )
+            for r in todo.iter_rows(named=True)
+        ],
+        batch_size=5000,
+    )
+    return todo.height
+
+
+def _post_ledger(new_decls: list[Declaration], superseded: list[Declaration]) -> None:
+    """Hook for the employer account (amounts due); see ledger services."""
+    try:
+        from .ledger import post_declarations
+    except ImportError:
+        return
+    post_declarations(new_decls, superseded)
+
+
+@transaction.atomic
+def pending_registration_resolve(*, pending: PendingRegistration, person: Person):
+    """Attach a pending worker to a registered person; their declared lines follow."""
+    if person.organisation_id != pending.organisation_id:
+        raise ValidationError({"person": _("Assuré inconnu dans cet organisme.")})
+    before = audit.snapshot(pending)
+    pending.person = person
+    pending.status = "resolved"
+    pending.save(update_fields=["person", "status"])
+    field_name = "worker_number" if pending.identity.startswith("n:") else "national_id"
+    DeclarationLine.unscoped.filter(
+        organisation_id=pending.organisation_id,
+        person__isnull=True,
+        **{field_name: pending.identity[2:]},
+    ).update(person=person)
+    audit.record_updated(pending, before)
+    return pending

@@ -1,0 +1,15 @@
+from decimal import Decimal
+
+from django import template
+
+from kafo.contributions.domain.compute import format_amount
+
+register = template.Library()
+
+
+@register.filter
+def fcfa(value):
+    """125000 -> '125 000 FCFA'."""
+    if value in (None, ""):
+        return "—"
+    return format_amount(Decimal(value))
