@@ -155,6 +155,7 @@ def child(db_url: str, lines: int, employers: int, orm_sample: int, workdir: Pat
         "orm_s": round(orm_s, 2),
         "orm_lines_per_s": int(orm_lines / orm_s),
         "peak_mib": int(peak_mib),
+        "load": round(os.getloadavg()[0], 1),  # other work on the machine skews the figures
     }
 
 
@@ -287,7 +288,8 @@ def main() -> None:
             f"{name:>10}: {r['lines']:,} lines in {r['bulk_s']} s = {r['lines_per_s']:,} lines/s "
             f"({r['declarations']} declarations, {r['pending']} pending) | per-line ORM "
             f"{r['orm_lines']:,} lines in {r['orm_s']} s = {r['orm_lines_per_s']:,} lines/s | "
-            f"ratio {r['lines_per_s'] / r['orm_lines_per_s']:.1f}x | peak {r['peak_mib']} MiB"
+            f"ratio {r['lines_per_s'] / r['orm_lines_per_s']:.1f}x | peak {r['peak_mib']} MiB | "
+            f"load {r['load']} on {os.cpu_count()} CPUs"
         )
     if pg:
         _bench_pg_db(pg, drop=True)

@@ -6,16 +6,24 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import Http404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from kafo.api_errors import ERRORS
 from kafo.organisations.tenancy import get_for_scope
-from kafo.registry.models import Employer
+from kafo.registry.models import Employer, Person
 
-from . import selectors, services
+from . import ledger, selectors, services
 from .models import Declaration
-from .permissions import can_read, can_submit, check_employer_access
+from .permissions import (
+    can_read,
+    can_read_account,
+    can_read_career,
+    can_record_payments,
+    can_submit,
+    check_employer_access,
+)
 
 router = Router(tags=["contributions"])
 
@@ -154,3 +162,181 @@ def declaration_read(request, declaration_id: int):
     )
     check_employer_access(request.user, d.employer_id)
     return _out(d)
+
+
+# --- Employer account --------------------------------------------------------------------------
+
+
+class DebtOut(Schema):
+    kind: str
+    period: str
+    label: str
+    due_date: dt.date
+    amount: Decimal
+    paid: Decimal
+    unpaid: Decimal
+    age_days: int | None
+    bucket: str
+
+
+class EntryOut(Schema):
+    id: int
+    kind: str
+    period: str
+    date: dt.date
+    label: str
+    amount: Decimal
+    balance: Decimal
+
+
+class AccountOut(Schema):
+    employer_id: int
+    employer_number: str
+    as_of: dt.date
+    balance: Decimal
+    arrears_total: Decimal
+    arrears: dict[str, Decimal]
+    unpaid_penalties: Decimal
+    in_good_standing: bool
+    debts: list[DebtOut]
+    entries: list[EntryOut]
+
+
+@router.get(
+    "/employers/{employer_id}/account",
+    response={200: AccountOut, **ERRORS},
+    url_name="contributions-account-read",
+)
+def account_read(request, employer_id: int):
+    """The employer's account: balance, arrears by age (days), debts with the payments
+    allocated to them (oldest first), and every entry with the running balance."""
+    if not can_read_account(request.user):
+        raise HttpError(403, "forbidden")
+    employer = get_for_scope(Employer, pk=employer_id)
+    check_employer_access(request.user, employer.pk)
+    state = selectors.account_state(employer=employer, as_of=timezone.localdate())
+    return {
+        "employer_id": employer.pk,
+        "employer_number": employer.number,
+        "as_of": state.as_of,
+        "balance": state.balance,
+        "arrears_total": state.arrears_total,
+        "arrears": state.arrears,
+        "unpaid_penalties": state.unpaid_penalties,
+        "in_good_standing": state.in_good_standing,
+        "debts": state.debts,
+        "entries": [
+            {
+                "id": e.pk,
+                "kind": e.kind,
+                "period": e.period,
+                "date": e.due_date,
+                "label": e.label,
+                "amount": e.amount,
+                "balance": e.running_balance,
+            }
+            for e in state.entries
+        ],
+    }
+
+
+class PaymentIn(Schema):
+    employer_number: str
+    paid_on: dt.date
+    amount: Decimal | str
+    method: str
+    reference: str = ""
+
+
+class PaymentOut(Schema):
+    id: int
+    employer_number: str
+    paid_on: dt.date
+    amount: Decimal
+    method: str
+    reference: str
+
+
+@router.post(
+    "/payments", response={201: PaymentOut, **ERRORS}, url_name="contributions-payment-record"
+)
+def payment_record(request, payload: PaymentIn):
+    """Record a payment (bank, cash, mobile_money) received from an employer."""
+    if not can_record_payments(request.user):
+        raise HttpError(403, "forbidden")
+    employer = Employer.objects.filter(number=payload.employer_number).first()
+    if employer is None:
+        raise Http404
+    p = ledger.payment_record(
+        employer=employer,
+        amount=payload.amount,
+        paid_on=payload.paid_on,
+        method=payload.method,
+        reference=payload.reference,
+        recorded_by=request.user,
+    )
+    return Status(
+        201,
+        {
+            "id": p.pk,
+            "employer_number": employer.number,
+            "paid_on": p.paid_on,
+            "amount": p.amount,
+            "method": p.method,
+            "reference": p.reference,
+        },
+    )
+
+
+# --- Careers -------------------------------------------------------------------------------------
+
+
+class CareerPeriodOut(Schema):
+    period: str
+    employer_number: str
+    employer_name: str
+    days_worked: int
+    gross_salary: Decimal
+    contributions: Decimal
+
+
+class CareerSpanOut(Schema):
+    employer_number: str
+    employer_name: str
+    start: str
+    end: str
+    months: int
+
+
+class CareerOrganisationOut(Schema):
+    organisation: str
+    organisation_name: str
+    person_id: int
+    person_number: str
+    months: int
+    days: int
+    total_salary: Decimal
+    total_contributions: Decimal
+    spans: list[CareerSpanOut]
+    periods: list[CareerPeriodOut]
+
+
+class CareerOut(Schema):
+    person_id: int
+    months: int
+    total_salary: Decimal
+    organisations: list[CareerOrganisationOut]
+
+
+@router.get(
+    "/persons/{person_id}/career", response={200: CareerOut, **ERRORS}, url_name="api-person-career"
+)
+def person_career(request, person_id: int):
+    """A person's insured periods (months, spans per employer) and declared salaries per
+    organisation, from the declarations in force."""
+    if not can_read_career(request.user):
+        raise HttpError(403, "forbidden")
+    person = get_for_scope(
+        Person, pk=person_id, queryset=Person.objects.select_related("organisation")
+    )
+    return selectors.person_career(person=person)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import DeclarationKind
+from .models import DeclarationKind, PaymentMethod
 
 
 class DeclarationUploadForm(forms.Form):
@@ -19,3 +19,30 @@ class DeclarationUploadForm(forms.Form):
         if employer is not None:
             self.fields["employer_number"].initial = employer.number
             self.fields["employer_number"].disabled = True
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("date de valeur"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("jj/mm/aaaa"),
+    )
+    amount = forms.CharField(label=_("montant (francs)"), max_length=20)
+    method = forms.ChoiceField(label=_("moyen de paiement"), choices=PaymentMethod.choices)
+    reference = forms.CharField(
+        label=_("référence (banque, mobile money, reçu de caisse)"), max_length=60, required=False
+    )
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("relevé bancaire (CSV : date, amount, employer_number, reference)")
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("motif"), max_length=200)
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(label=_("code de vérification"), max_length=20)

@@ -7,6 +7,15 @@ from kafo.rules.services import rules_seed
 ROUTES: dict = {
     "contributions-declaration-detail": lambda rec: {"pk": rec["declaration"].pk},
     "api:contributions-declaration-read": lambda rec: {"declaration_id": rec["declaration"].pk},
+    "contributions-account-detail": lambda rec: {"pk": rec["employer"].pk},
+    "contributions-payment-new": lambda rec: {"pk": rec["employer"].pk},
+    "contributions-account-statement-pdf": lambda rec: {"pk": rec["employer"].pk},
+    "contributions-certificate-issue": lambda rec: {"pk": rec["employer"].pk},
+    "contributions-certificate-pdf": lambda rec: {"pk": rec["certificate"].pk},
+    "contributions-certificate-revoke": lambda rec: {"pk": rec["certificate"].pk},
+    "contributions-person-career": lambda rec: {"pk": rec["person"].pk},
+    "api:contributions-account-read": lambda rec: {"employer_id": rec["employer"].pk},
+    "api:api-person-career": lambda rec: {"person_id": rec["person"].pk},
 }
 PUBLIC_ROUTES: set[str] = {
     "contributions-declaration-list",
@@ -14,6 +23,13 @@ PUBLIC_ROUTES: set[str] = {
     "contributions-declaration-template",
     "contributions-pending-list",
     "api:contributions-declaration-submit",
+    "contributions-account-list",
+    "contributions-statement-import",
+    # Public by design: the unguessable code printed on the paper is the key, and the page
+    # shows only what the paper shows (tested in tests/test_certificates.py).
+    "contributions-certificate-verify",
+    "contributions-certificate-check",
+    "api:contributions-payment-record",
 }
 
 
@@ -37,4 +53,16 @@ def make_records(organisation, records: dict) -> dict:
             }
         ],
     )
-    return {"declaration": result.declaration}
+    declaration = result.declaration
+    from .ledger import certificate_issue, payment_record, period_due_date
+
+    due = period_due_date(organisation_id=organisation.pk, period=declaration.period)
+    payment = payment_record(
+        employer=employer,
+        amount=declaration.total,
+        paid_on=min(due, dt.date.today()),
+        method="bank",
+        reference="VIR-ISOLATION-1",
+    )
+    certificate = certificate_issue(employer=employer)
+    return {"declaration": declaration, "payment": payment, "certificate": certificate}

@@ -170,3 +170,165 @@ class PendingRegistration(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.family_name.upper()} {self.given_names} ({self.identity})"
+
+
+# --- Employer account -------------------------------------------------------------------------
+
+
+class EntryKind(models.TextChoices):
+    CONTRIBUTION = "contribution", _("cotisations dues")
+    REVERSAL = "reversal", _("annulation (déclaration rectifiée)")
+    PENALTY = "penalty", _("majoration de retard")
+    PAYMENT = "payment", _("paiement")
+
+
+class LedgerEntry(TenantModel):
+    """One line of an employer's account. `amount` is signed: what the employer owes is positive
+    (contributions, penalties), what settles it is negative (payments, reversals).
+
+    `due_date` is when the amount is due (contributions: the period's due date; penalties: the
+    day they were computed) or, for a payment, its value date. The account's allocation
+    (oldest debt first) is derived from these rows by `domain.ledger.allocate`, never stored.
+    """
+
+    employer = models.ForeignKey(
+        "registry.Employer", on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(_("nature"), max_length=12, choices=EntryKind.choices)
+    period = models.CharField(_("période"), max_length=7, blank=True)
+    due_date = models.DateField(_("échéance / date de valeur"))
+    amount = models.DecimalField(_("montant"), max_digits=16, decimal_places=0)
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payment = models.OneToOneField(
+        "Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="entry"
+    )
+    penalty_as_of = models.DateField(_("majoration calculée au"), null=True, blank=True)
+    detail = models.JSONField(_("détail du calcul"), default=dict, blank=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("écriture du compte employeur")
+        verbose_name_plural = _("écritures du compte employeur")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["organisation", "employer", "due_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "employer", "period", "penalty_as_of"],
+                condition=models.Q(kind="penalty"),
+                name="uniq_penalty_per_debt_and_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} {self.amount}"
+
+
+class PaymentMethod(models.TextChoices):
+    BANK = "bank", _("virement / dépôt bancaire")
+    CASH = "cash", _("espèces (caisse)")
+    MOBILE_MONEY = "mobile_money", _("mobile money")
+
+
+class BankStatement(TenantModel):
+    """An imported bank statement; the same content imported twice is recognised by its hash."""
+
+    filename = models.CharField(_("fichier"), max_length=200)
+    content_hash = models.CharField(max_length=64)
+    line_count = models.PositiveIntegerField(_("lignes"))
+    total = models.DecimalField(_("total"), max_digits=16, decimal_places=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relevé bancaire")
+        verbose_name_plural = _("relevés bancaires")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "content_hash"], name="uniq_bank_statement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.line_count})"
+
+
+class Payment(TenantModel):
+    employer = models.ForeignKey(
+        "registry.Employer", on_delete=models.PROTECT, related_name="payments"
+    )
+    paid_on = models.DateField(_("date de valeur"))
+    amount = models.DecimalField(_("montant"), max_digits=16, decimal_places=0)
+    method = models.CharField(_("moyen"), max_length=12, choices=PaymentMethod.choices)
+    reference = models.CharField(_("référence"), max_length=60, blank=True)
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        ordering = ["-paid_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "method", "reference"],
+                condition=~models.Q(reference=""),
+                name="uniq_payment_reference",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.reference} {self.amount}"
+
+
+class Certificate(TenantModel):
+    """A certificate of good standing (attestation de régularité).
+
+    `code` is random (secrets), 12 characters of an unambiguous alphabet (about 60 bits): anyone
+    holding the paper checks it on the public page /verify/<code>/.
+    """
+
+    employer = models.ForeignKey(
+        "registry.Employer", on_delete=models.PROTECT, related_name="certificates"
+    )
+    code = models.CharField(_("code de vérification"), max_length=16)
+    issued_on = models.DateField(_("délivrée le"))
+    valid_until = models.DateField(_("valable jusqu'au"))
+    balance = models.DecimalField(_("solde à la délivrance"), max_digits=16, decimal_places=0)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_on = models.DateField(_("révoquée le"), null=True, blank=True)
+    revoke_reason = models.CharField(_("motif de révocation"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attestation de régularité")
+        verbose_name_plural = _("attestations de régularité")
+        ordering = ["-issued_on", "-pk"]
+        # Unique with the organisation (a sharded table's unique keys include its distribution
+        # column); the issuing service also checks the code is unused zone-wide.
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="uniq_certificate_code")
+        ]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self) -> str:
+        return f"Attestation {self.code} ({self.issued_on:%d/%m/%Y})"
+
+    def status_on(self, day) -> str:
+        if self.revoked_on is not None and self.revoked_on <= day:
+            return "revoked"
+        if day > self.valid_until:
+            return "expired"
+        if day < self.issued_on:
+            return "not_yet_valid"
+        return "valid"

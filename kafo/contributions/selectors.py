@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Sum
+
+from kafo.contributions.domain import ledger as ledger_math
+from kafo.contributions.domain import periods
 from kafo.contributions.domain.compute import (
     Line,
     line_shares,
     rates_for_employer,
 )
+from kafo.registry.models import Employer
 from kafo.rules.selectors import rates_in_force
 
-from .models import Declaration, DeclarationLine, PendingRegistration
+from .models import (
+    Certificate,
+    Declaration,
+    DeclarationLine,
+    DeclarationStatus,
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    PendingRegistration,
+)
 
 
 def declarations_for(*, employer=None):
@@ -68,3 +84,260 @@ def declaration_breakdown(*, declaration: Declaration) -> list[dict]:
 
 def pending_registrations(*, status: str = "open"):
     return PendingRegistration.objects.filter(status=status).select_related("employer")
+
+
+# --- Employer account ---------------------------------------------------------------------
+
+
+@dataclass
+class AccountState:
+    """An employer's account on a date: entries with running balance, debts with what was paid
+    (allocation oldest debt first), balance, overdue amounts by age."""
+
+    as_of: dt.date
+    entries: list
+    debts: list[dict]
+    allocation: ledger_math.AllocationResult
+    balance: Decimal
+    arrears: dict[str, Decimal]
+    arrears_total: Decimal
+    unpaid_penalties: Decimal
+    credit_left: Decimal
+
+    @property
+    def in_good_standing(self) -> bool:
+        return self.arrears_total == 0 and self.unpaid_penalties == 0
+
+
+def account_state(*, employer, as_of: dt.date) -> AccountState:
+    """Return the account of `employer` on `as_of` (entries dated later are included: the
+    account as it stands, aged on `as_of`)."""
+    entries = list(
+        LedgerEntry.unscoped.filter(
+            organisation_id=employer.organisation_id, employer_id=employer.pk
+        ).order_by("due_date", "pk")
+    )
+    running = Decimal(0)
+    for e in entries:
+        running += e.amount
+        e.running_balance = running
+    debts: dict = {}
+    credits = []
+    for e in entries:
+        if e.kind in (EntryKind.CONTRIBUTION, EntryKind.REVERSAL):
+            key = ("P", e.period)
+            d = debts.setdefault(
+                key,
+                {
+                    "key": key,
+                    "kind": EntryKind.CONTRIBUTION,
+                    "period": e.period,
+                    "due_date": e.due_date,
+                    "amount": Decimal(0),
+                    "label": e.label,
+                },
+            )
+            d["amount"] += e.amount
+            d["due_date"] = min(d["due_date"], e.due_date)
+            if e.kind == EntryKind.CONTRIBUTION:
+                d["label"] = e.label
+        elif e.kind == EntryKind.PENALTY:
+            key = ("X", e.pk)
+            debts[key] = {
+                "key": key,
+                "kind": EntryKind.PENALTY,
+                "period": e.period,
+                "due_date": e.due_date,
+                "amount": e.amount,
+                "label": e.label,
+            }
+        else:
+            credits.append(ledger_math.Credit(key=("Y", e.pk), date=e.due_date, amount=-e.amount))
+    allocation = ledger_math.allocate(
+        [
+            ledger_math.Debt(
+                key=d["key"],
+                due_date=d["due_date"],
+                amount=d["amount"],
+                rank=0 if d["kind"] == EntryKind.CONTRIBUTION else 1,
+            )
+            for d in debts.values()
+        ],
+        credits,
+    )
+    debt_rows = sorted(debts.values(), key=lambda d: (d["due_date"], d["kind"] != "contribution"))
+    for d in debt_rows:
+        d["unpaid"] = allocation.unpaid.get(d["key"], Decimal(0))
+        d["paid"] = max(d["amount"], Decimal(0)) - d["unpaid"]
+        late = (as_of - d["due_date"]).days
+        d["overdue"] = d["unpaid"] > 0 and late > 0
+        d["age_days"] = late if d["overdue"] else None
+        d["bucket"] = ledger_math.bucket_of(late) if d["overdue"] else ""
+    arrears = ledger_math.ageing(
+        [(d["due_date"], d["unpaid"]) for d in debt_rows if d["kind"] == EntryKind.CONTRIBUTION]
+        + [(d["due_date"], d["unpaid"]) for d in debt_rows if d["kind"] == EntryKind.PENALTY],
+        as_of=as_of,
+    )
+    return AccountState(
+        as_of=as_of,
+        entries=entries,
+        debts=debt_rows,
+        allocation=allocation,
+        balance=running,
+        arrears=arrears,
+        arrears_total=sum(arrears.values(), Decimal(0)),
+        unpaid_penalties=sum(
+            (d["unpaid"] for d in debt_rows if d["kind"] == EntryKind.PENALTY), Decimal(0)
+        ),
+        credit_left=allocation.credit_left,
+    )
+
+
+def account_balances(*, limit: int = 200):
+    """Return employers with an account, the largest balance first: (employer, balance)."""
+    rows = (
+        LedgerEntry.objects.values("employer_id")
+        .annotate(balance=Sum("amount"))
+        .order_by("-balance", "employer_id")[:limit]
+    )
+    rows = list(rows)
+    employers = {e.pk: e for e in Employer.objects.filter(pk__in=[r["employer_id"] for r in rows])}
+    return [
+        (employers[r["employer_id"]], r["balance"]) for r in rows if r["employer_id"] in employers
+    ]
+
+
+def payments_for(*, employer, limit: int = 200):
+    return Payment.objects.filter(employer=employer).order_by("-paid_on", "-pk")[:limit]
+
+
+def certificates_for(*, employer):
+    return Certificate.objects.filter(employer=employer).order_by("-issued_on", "-pk")
+
+
+def certificate_by_code(*, code: str) -> Certificate | None:
+    """Return the certificate with this verification code, zone-wide, for the public check page.
+
+    The one unscoped read of this app served to a page: the visitor is anonymous (no scope) and
+    holds the unguessable code printed on the paper; the page shows only what the paper shows.
+    """
+    if not code:
+        return None
+    return (
+        Certificate.unscoped.select_related("employer", "organisation")
+        .filter(code=code)
+        .order_by("pk")
+        .first()
+    )
+
+
+# --- Careers ------------------------------------------------------------------------------
+
+
+def person_career(*, person, persons=None) -> dict:
+    """Return a person's insured periods and salaries per organisation, from declaration lines.
+
+    Lines of declarations in force only (a corrected declaration counts once, as corrected);
+    the lines of a pending registration count once it is resolved (the lines then carry the
+    person). `persons` may add the person's records in other organisations (zone index links).
+    A quarter counts three months; a month with two employers counts once in `months`.
+    """
+    records = [person, *(persons or [])]
+    by_org: dict[int, dict] = {}
+    for p in records:
+        qs = (
+            DeclarationLine.unscoped.filter(
+                organisation_id=p.organisation_id,
+                person_id=p.pk,
+                declaration__status=DeclarationStatus.IN_FORCE,
+            )
+            .values(
+                "declaration__period",
+                "declaration__employer_id",
+                "declaration__employer__number",
+                "declaration__employer__legal_name",
+                "days_worked",
+                "gross_salary",
+                "employee_total",
+                "employer_total",
+            )
+            .order_by("declaration__period", "declaration__employer_id", "line_no")
+        )
+        org = by_org.setdefault(
+            p.organisation_id,
+            {
+                "organisation_id": p.organisation_id,
+                "organisation": p.organisation.code,
+                "organisation_name": p.organisation.name,
+                "person_id": p.pk,
+                "person_number": p.number,
+                "periods": [],
+                "spans": [],
+                "months": 0,
+                "days": 0,
+                "total_salary": Decimal(0),
+                "total_contributions": Decimal(0),
+            },
+        )
+        for row in qs:
+            org["periods"].append(
+                {
+                    "period": row["declaration__period"],
+                    "employer_id": row["declaration__employer_id"],
+                    "employer_number": row["declaration__employer__number"],
+                    "employer_name": row["declaration__employer__legal_name"],
+                    "days_worked": row["days_worked"],
+                    "gross_salary": Decimal(row["gross_salary"]),
+                    "contributions": Decimal(row["employee_total"])
+                    + Decimal(row["employer_total"]),
+                }
+            )
+    for org in by_org.values():
+        months_all: set[str] = set()
+        per_employer: dict[int, dict] = {}
+        for r in org["periods"]:
+            months = periods.months_in(r["period"])
+            months_all.update(months)
+            org["days"] += r["days_worked"]
+            org["total_salary"] += r["gross_salary"]
+            org["total_contributions"] += r["contributions"]
+            emp = per_employer.setdefault(
+                r["employer_id"],
+                {"number": r["employer_number"], "name": r["employer_name"], "months": set()},
+            )
+            emp["months"].update(months)
+        org["months"] = len(months_all)
+        for emp in per_employer.values():
+            for start, end, count in _spans(sorted(emp["months"])):
+                org["spans"].append(
+                    {
+                        "employer_number": emp["number"],
+                        "employer_name": emp["name"],
+                        "start": start,
+                        "end": end,
+                        "months": count,
+                    }
+                )
+        org["spans"].sort(key=lambda s: (s["start"], s["employer_number"]))
+    return {
+        "person_id": person.pk,
+        "organisations": sorted(by_org.values(), key=lambda o: o["organisation"]),
+        "months": sum(o["months"] for o in by_org.values()),
+        "total_salary": sum((o["total_salary"] for o in by_org.values()), Decimal(0)),
+    }
+
+
+def _spans(months: list[str]):
+    """Group sorted 'YYYY-MM' months into runs of consecutive months: (start, end, count)."""
+
+    def index(m: str) -> int:
+        return int(m[:4]) * 12 + int(m[5:7]) - 1
+
+    run: list[str] = []
+    for m in months:
+        if run and index(m) != index(run[-1]) + 1:
+            yield run[0], run[-1], len(run)
+            run = []
+        run.append(m)
+    if run:
+        yield run[0], run[-1], len(run)

@@ -18,6 +18,7 @@ from kafo.organisations.models import Organisation
 from kafo.registry.models import Employer, Person
 from kafo.rules.selectors import rates_in_force
 
+from . import ledger
 from .domain import dns
 from .domain.compute import Rate
 from .models import (
@@ -28,8 +29,9 @@ from .models import (
     DeclarationLine,
     DeclarationStatus,
     PendingRegistration,
+    PendingStatus,
 )
-from .storage import insert_lines
+from .storage import insert_lines, insert_pending, person_ids
 
 SMALL_FILE = 5_000  # below this, look workers up by IN (...); above, read the organisation's
 
@@ -207,14 +209,17 @@ def _persons(organisation: Organisation, typed: pl.DataFrame) -> pl.DataFrame:
     qs = Person.unscoped.filter(organisation=organisation)
     numbers = [n for n in typed["worker_number"].unique().to_list() if n]
     nids = [n for n in typed["national_id"].unique().to_list() if n]
+    nid_none = pl.DataFrame(schema={"national_id": pl.Utf8, "id": pl.Int64})
     if typed.height < SMALL_FILE:
         by_number = list(qs.filter(number__in=numbers).values_list("number", "pk"))
         by_nid = list(qs.filter(national_id__in=nids).values_list("national_id", "pk"))
+        num = pl.DataFrame(by_number, schema={"number": pl.Utf8, "id": pl.Int64}, orient="row")
+        nid = pl.DataFrame(by_nid, schema={"national_id": pl.Utf8, "id": pl.Int64}, orient="row")
     else:
-        by_number = list(qs.values_list("number", "pk"))
-        by_nid = list(qs.exclude(national_id="").values_list("national_id", "pk"))
-    num = pl.DataFrame(by_number, schema={"worker_number": pl.Utf8, "_pn": pl.Int64}, orient="row")
-    nid = pl.DataFrame(by_nid, schema={"national_id": pl.Utf8, "_pi": pl.Int64}, orient="row")
+        num = person_ids(organisation.pk, "number")
+        nid = person_ids(organisation.pk, "national_id") if nids else nid_none
+    num = num.rename({"number": "worker_number", "id": "_pn"})
+    nid = nid.rename({"id": "_pi"})
     out = typed.join(num, on="worker_number", how="left").join(nid, on="national_id", how="left")
     return out.with_columns(pl.coalesce("_pn", "_pi").alias("person_id")).drop("_pn", "_pi")
 
@@ -316,6 +321,16 @@ def _store(
     if not new_decls:
         return result
 
+    computed = _persons(organisation, computed)
+    pending_counts = {
+        (e, p): n
+        for e, p, n in computed.filter(pl.col("person_id").is_null())
+        .group_by("employer_id", "period")
+        .len()
+        .iter_rows()
+    }
+    for d in new_decls:
+        d.pending_count = pending_counts.get((d.employer_id, d.period), 0)
     Declaration.unscoped.bulk_create(new_decls)
     if superseded:
         Declaration.unscoped.filter(pk__in=[d.pk for d in superseded]).update(
@@ -326,7 +341,7 @@ def _store(
         schema={"employer_id": pl.Int64, "period": pl.Utf8, "declaration_id": pl.Int64},
         orient="row",
     )
-    lines = _persons(organisation, computed.join(keys, on=["employer_id", "period"]))
+    lines = computed.join(keys, on=["employer_id", "period"])
     lines = lines.with_columns(
         pl.lit(organisation.pk, dtype=pl.Int64).alias("organisation_id"),
         pl.col("line").alias("line_no"),
@@ -335,13 +350,6 @@ def _store(
     )
     result.line_count = insert_lines(lines)
     result.pending_created = _pending_registrations(organisation, lines)
-    pending_counts = dict(
-        lines.filter(pl.col("person_id").is_null()).group_by("declaration_id").len().iter_rows()
-    )
-    for d in new_decls:
-        d.pending_count = pending_counts.get(d.pk, 0)
-        if d.pending_count:
-            Declaration.unscoped.filter(pk=d.pk).update(pending_count=d.pending_count)
     for d in new_decls:
         audit.record_created(d, subject=d.employer if len(new_decls) == 1 else None)
     _post_ledger(new_decls, superseded)
@@ -374,32 +382,25 @@ def _pending_registrations(organisation: Organisation, lines: pl.DataFrame) -> i
             qs.filter(identity__in=idents[start : start + 900]).values_list("identity", flat=True)
         )
     todo = unknown.filter(~pl.col("identity").is_in(list(known)))
-    PendingRegistration.unscoped.bulk_create(
-        [
-            PendingRegistration(
-                organisation=organisation,
-                identity=r["identity"],
-                employer_id=r["employer_id"],
-                first_declaration_id=r["declaration_id"],
-                worker_number=r["worker_number"],
-                national_id=r["national_id"],
-                family_name=r["family_name"],
-                given_names=r["given_names"],
-            )
-            for r in todo.iter_rows(named=True)
-        ],
-        batch_size=5000,
+    return insert_pending(
+        todo.select(
+            pl.lit(organisation.pk, dtype=pl.Int64).alias("organisation_id"),
+            "identity",
+            "employer_id",
+            pl.col("declaration_id").alias("first_declaration_id"),
+            "worker_number",
+            "national_id",
+            "family_name",
+            "given_names",
+            pl.lit(PendingStatus.OPEN.value).alias("status"),
+        ),
+        created_at=timezone.now(),
     )
-    return todo.height
 
 
 def _post_ledger(new_decls: list[Declaration], superseded: list[Declaration]) -> None:
-    """Hook for the employer account (amounts due); see ledger services."""
-    try:
-        from .ledger import post_declarations
-    except ImportError:
-        return
-    post_declarations(new_decls, superseded)
+    """Post the amounts due to the employers' accounts (in the declaration's transaction)."""
+    ledger.post_declarations(new_decls, superseded)
 
 
 @transaction.atomic

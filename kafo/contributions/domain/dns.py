@@ -172,16 +172,20 @@ def validate(
     amount = _amount("gross_salary")
     period = pl.col("period").str.to_uppercase()
     quarterly = period.str.contains("Q", literal=True)
-    typed = frame.with_columns(
-        period.alias("period"),
-        pl.col("national_id").str.replace_all(r"[\s\-.]", "").str.to_uppercase(),
-        pl.when(pl.col("category") == "")
-        .then(pl.lit("standard"))
-        .otherwise(pl.col("category").str.to_lowercase())
-        .alias("category"),
-        amount.alias("_amount"),
-        quarterly.alias("_quarterly"),
-    ).join(employers, on="employer_number", how="left")
+    typed = (
+        frame.lazy()
+        .with_columns(  # lazy: one plan, shared sub-expressions computed once
+            period.alias("period"),
+            pl.col("national_id").str.replace_all(r"[\s\-.]", "").str.to_uppercase(),
+            pl.when(pl.col("category") == "")
+            .then(pl.lit("standard"))
+            .otherwise(pl.col("category").str.to_lowercase())
+            .alias("category"),
+            amount.alias("_amount"),
+            quarterly.alias("_quarterly"),
+        )
+        .join(employers.lazy(), on="employer_number", how="left", maintain_order="left")
+    )
 
     period_ok = pl.col("period").str.contains(PERIOD_RE)
     year = pl.col("period").str.slice(0, 4).cast(pl.Int32, strict=False)
@@ -201,7 +205,7 @@ def validate(
         pl.when(pl.col("days_worked").str.contains(r"^\d{1,3}$"))
         .then(pl.col("days_worked").cast(pl.Int64, strict=False))
         .alias("days"),
-    )
+    ).collect()
     identity = (
         pl.when(pl.col("worker_number") != "")
         .then(pl.lit("n:") + pl.col("worker_number"))
@@ -278,21 +282,23 @@ def validate(
         (
             "worker_number",
             ((pl.col("worker_number") != "") | (pl.col("national_id") != ""))
-            & (pl.int_range(pl.len()).over(["employer_number", "period", identity]) > 0),
+            & ~pl.struct("employer_number", "period", identity.alias("_id")).is_first_distinct(),
             "salarié déclaré deux fois pour cet employeur et cette période",
         )
     )
-    bad = typed.select(
-        "line",
-        *[
-            pl.when(cond).then(pl.lit(f"{i}")).alias(f"_c{i}")
-            for i, (_col, cond, _reason) in enumerate(checks)
-        ],
-        *[pl.col(c) for c in {c for c, _e, _r in checks}],
+    bad = (
+        typed.lazy()  # lazy: the regexes the checks share are computed once (CSE)
+        .select(
+            "line",
+            *[cond.alias(f"_c{i}") for i, (_col, cond, _reason) in enumerate(checks)],
+            *[pl.col(c) for c in {c for c, _e, _r in checks}],
+        )
+        .filter(pl.any_horizontal(pl.col(f"_c{i}").fill_null(False) for i in range(len(checks))))
+        .collect()
     )
     frames = []
     for i, (col, _cond, reason) in enumerate(checks):
-        hit = bad.filter(pl.col(f"_c{i}").is_not_null())
+        hit = bad.filter(pl.col(f"_c{i}").fill_null(False))
         if hit.height:
             frames.append(
                 hit.select(

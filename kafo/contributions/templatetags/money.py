@@ -13,3 +13,9 @@ def fcfa(value):
     if value in (None, ""):
         return "—"
     return format_amount(Decimal(value))
+
+
+@register.filter
+def neg(value):
+    """-125000 -> 125000 (credits shown as positive amounts in a credit column)."""
+    return -Decimal(value)

@@ -1,0 +1,474 @@
+"""Writes of the employer account: amounts due from declarations, payments (recorded or from a
+bank statement), late-payment penalties, certificates of good standing.
+
+Every function is atomic and audited; bad input raises ValidationError({field: message}) and
+stores nothing. The allocation of payments (oldest debt first) is derived on reading
+(`selectors.account_state`), never stored, so a late or corrective entry re-allocates by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kafo.audit import services as audit
+from kafo.organisations.models import Organisation
+from kafo.registry.models import Employer
+from kafo.rules.models import DeclarationRule, PenaltyKind, PenaltyRule
+
+from . import selectors
+from .domain import bank_statement, periods
+from .domain.compute import format_amount
+from .domain.ledger import late_payment_penalty
+from .models import (
+    BankStatement,
+    Certificate,
+    Declaration,
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    PaymentMethod,
+)
+
+DEFAULT_DUE_DAY = 15  # when an organisation has no declaration rule (none in the seed lacks one)
+CERTIFICATE_VALIDITY_DAYS = 90  # assumption: 3 months, the usual validity of an attestation
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed safely
+CODE_LENGTH = 12  # 32**12 = 2**60 codes
+AUDIT_EACH_ENTRY_UP_TO = 50  # bulk imports: the declarations' own audit events cover their dues
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- Amounts due from declarations --------------------------------------------------------------
+
+
+def period_due_date(*, organisation_id: int, period: str, cache: dict | None = None) -> dt.date:
+    """Return the due date of `period`: the due day (rule in force on the period's first day) of
+    the month after the period."""
+    key = (organisation_id, period)
+    if cache is not None and key in cache:
+        return cache[key]
+    start, _end = periods.parse(period)
+    rule = (
+        DeclarationRule.unscoped.filter(organisation_id=organisation_id).in_force(on=start).first()
+    )
+    due = periods.due_date(period, rule.due_day if rule else DEFAULT_DUE_DAY)
+    if cache is not None:
+        cache[key] = due
+    return due
+
+
+def post_declarations(new_decls: list[Declaration], superseded: list[Declaration]) -> None:
+    """Post what new declarations make due; reverse what the declarations they replace did.
+
+    Called inside the declaration's transaction (services._store). Set-based: one bulk insert,
+    whatever the number of declarations of a bulk file.
+    """
+    if not new_decls:
+        return
+    cache: dict = {}
+    entries: list[LedgerEntry] = []
+    posted = {
+        e.declaration_id: e
+        for e in LedgerEntry.unscoped.filter(
+            kind=EntryKind.CONTRIBUTION, declaration_id__in=[d.pk for d in superseded]
+        )
+    }
+    for old in superseded:
+        original = posted.get(old.pk)
+        if original is None:  # declared before the account existed: nothing to reverse
+            continue
+        entries.append(
+            LedgerEntry(
+                organisation_id=old.organisation_id,
+                employer_id=old.employer_id,
+                kind=EntryKind.REVERSAL,
+                period=old.period,
+                due_date=original.due_date,
+                amount=-original.amount,
+                declaration=old,
+                label=_("Annulation DNS %(p)s (remplacée par une rectificative)")
+                % {"p": old.period},
+            )
+        )
+    for d in new_decls:
+        entries.append(
+            LedgerEntry(
+                organisation_id=d.organisation_id,
+                employer_id=d.employer_id,
+                kind=EntryKind.CONTRIBUTION,
+                period=d.period,
+                due_date=period_due_date(
+                    organisation_id=d.organisation_id, period=d.period, cache=cache
+                ),
+                amount=d.total,
+                declaration=d,
+                label=_("Cotisations %(p)s (DNS %(k)s)")
+                % {"p": d.period, "k": d.get_kind_display()},
+            )
+        )
+    LedgerEntry.unscoped.bulk_create(entries, batch_size=5000)
+    if len(entries) <= AUDIT_EACH_ENTRY_UP_TO:
+        for e in entries:
+            audit.record_created(e, subject=e.employer)
+
+
+# --- Payments -------------------------------------------------------------------------------------
+
+
+def _check_amount(amount) -> Decimal:
+    try:
+        value = Decimal(str(amount).replace(" ", "").replace("\u202f", "").replace("\u00a0", ""))
+    except ArithmeticError:
+        raise ValidationError({"amount": _("Montant invalide.")}) from None
+    if not value.is_finite() or value <= 0 or value != value.to_integral_value():
+        raise ValidationError(
+            {"amount": _("Le montant doit être un nombre entier de francs positif.")}
+        )
+    if value >= Decimal(10) ** 15:
+        raise ValidationError({"amount": _("Montant trop élevé.")})
+    return value
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    employer: Employer,
+    amount,
+    paid_on: dt.date,
+    method: str,
+    reference: str = "",
+    recorded_by=None,
+    statement: BankStatement | None = None,
+    today: dt.date | None = None,
+) -> Payment:
+    """Record a payment received from an employer and credit its account.
+
+    Bank transfers and mobile money need their reference; a reference is recorded once.
+    """
+    today = today or _today()
+    value = _check_amount(amount)
+    reference = (reference or "").strip()
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": _("Moyen de paiement inconnu.")})
+    if not isinstance(paid_on, dt.date) or paid_on > today:
+        raise ValidationError({"paid_on": _("La date de valeur ne peut être dans le futur.")})
+    if method in (PaymentMethod.BANK, PaymentMethod.MOBILE_MONEY) and not reference:
+        raise ValidationError({"reference": _("La référence de l'opération est obligatoire.")})
+    if len(reference) > 60:
+        raise ValidationError({"reference": _("Référence trop longue (60 caractères au plus).")})
+    if (
+        reference
+        and Payment.unscoped.filter(
+            organisation_id=employer.organisation_id, method=method, reference=reference
+        ).exists()
+    ):
+        raise ValidationError({"reference": _("Ce paiement est déjà enregistré.")})
+    payment = Payment.objects.create(
+        organisation_id=employer.organisation_id,
+        employer=employer,
+        paid_on=paid_on,
+        amount=value,
+        method=method,
+        reference=reference,
+        statement=statement,
+        recorded_by=recorded_by,
+    )
+    entry = LedgerEntry.objects.create(
+        organisation_id=employer.organisation_id,
+        employer=employer,
+        kind=EntryKind.PAYMENT,
+        due_date=paid_on,
+        amount=-value,
+        payment=payment,
+        label=_("Paiement %(m)s %(r)s") % {"m": payment.get_method_display(), "r": reference},
+    )
+    audit.record_created(payment, subject=employer)
+    audit.record_created(entry, subject=employer)
+    return payment
+
+
+class StatementRejected(ValidationError):
+    """A bank statement with faulty lines: nothing was stored.
+
+    `line_errors`: [{line, column, value, reason}], every faulty line.
+    """
+
+    def __init__(self, line_errors: list[dict]):
+        self.line_errors = line_errors
+        super().__init__(
+            {
+                (f"ligne {e['line']} · {e['column']}" if e["line"] else (e["column"] or "file")): [
+                    f"{e['reason']} (valeur : {e['value']!r})" if e["value"] else e["reason"]
+                ]
+                for e in line_errors
+            }
+        )
+
+
+@dataclass
+class StatementResult:
+    statement: BankStatement | None = None
+    payments: list[Payment] = field(default_factory=list)
+    already_recorded: list[dict] = field(default_factory=list)  # {line, reference}
+    duplicate: bool = False
+
+
+def _statement_messages() -> dict[str, str]:
+    return {
+        "encoding": _("fichier illisible : encodez-le en UTF-8"),
+        "empty": _("aucune ligne de paiement"),
+        "missing_column": _("colonne obligatoire absente"),
+        "field_count": _("nombre de colonnes incorrect"),
+        "date": _("date invalide (jj/mm/aaaa ou aaaa-mm-jj)"),
+        "future": _("date dans le futur"),
+        "amount": _("montant invalide : nombre entier de francs positif attendu"),
+        "required": _("valeur obligatoire"),
+        "repeated": _("référence déjà présente ligne %s"),
+    }
+
+
+def statement_import(
+    *,
+    organisation: Organisation,
+    content: bytes,
+    filename: str = "",
+    imported_by=None,
+    today: dt.date | None = None,
+) -> StatementResult:
+    """Import a bank statement CSV (see domain.bank_statement): one bank payment per line.
+
+    Every faulty line is reported (StatementRejected) and nothing is stored. The same statement
+    imported again is recognised (content hash) and stores nothing; a line whose reference is
+    already recorded (an overlapping statement) is skipped and reported.
+    """
+    today = today or _today()
+    parsed = bank_statement.parse(content, today=today, messages=_statement_messages())
+    if parsed.errors:
+        raise StatementRejected(parsed.errors)
+    numbers = {s.employer_number for s in parsed.lines}
+    employers = {
+        e.number: e for e in Employer.unscoped.filter(organisation=organisation, number__in=numbers)
+    }
+    errors = [
+        bank_statement.error(
+            s.line, "employer_number", s.employer_number, _("employeur inconnu dans cet organisme")
+        )
+        for s in parsed.lines
+        if s.employer_number not in employers
+    ]
+    if errors:
+        raise StatementRejected(errors)
+    result = StatementResult()
+    with transaction.atomic():
+        existing = BankStatement.unscoped.filter(
+            organisation=organisation, content_hash=parsed.content_hash
+        ).first()
+        if existing is not None:
+            return StatementResult(statement=existing, duplicate=True)
+        known = set(
+            Payment.unscoped.filter(
+                organisation=organisation,
+                method=PaymentMethod.BANK,
+                reference__in=[s.reference for s in parsed.lines],
+            ).values_list("reference", flat=True)
+        )
+        fresh = [s for s in parsed.lines if s.reference not in known]
+        result.already_recorded = [
+            {"line": s.line, "reference": s.reference} for s in parsed.lines if s.reference in known
+        ]
+        statement = BankStatement.objects.create(
+            organisation=organisation,
+            filename=(filename or "")[:200],
+            content_hash=parsed.content_hash,
+            line_count=len(parsed.lines),
+            total=sum((s.amount for s in fresh), Decimal(0)),
+            imported_by=imported_by,
+        )
+        audit.record_created(statement)
+        for s in fresh:
+            result.payments.append(
+                payment_record(
+                    employer=employers[s.employer_number],
+                    amount=s.amount,
+                    paid_on=s.date,
+                    method=PaymentMethod.BANK,
+                    reference=s.reference,
+                    recorded_by=imported_by,
+                    statement=statement,
+                    today=today,
+                )
+            )
+        result.statement = statement
+    return result
+
+
+# --- Penalties ------------------------------------------------------------------------------------
+
+
+def penalties_apply(*, employer: Employer, as_of: dt.date) -> list[LedgerEntry]:
+    """Post the late-payment penalties an employer owes on `as_of`, net of those already posted.
+
+    For each period's contributions overdue on `as_of`, the cumulative penalty is recomputed from
+    the allocation (oldest debt first) with the rule in force on the due date; only the
+    difference with what was already posted for that period is added. Running it twice for the
+    same date adds nothing; a penalty already posted is never reduced.
+    """
+    created: list[LedgerEntry] = []
+    with transaction.atomic():
+        # One run at a time per employer: the lock serialises concurrent runs.
+        Employer.unscoped.select_for_update().filter(pk=employer.pk).first()
+        state = selectors.account_state(employer=employer, as_of=as_of)
+        posted: dict[str, Decimal] = defaultdict(Decimal)
+        for e in state.entries:
+            if e.kind == EntryKind.PENALTY:
+                posted[e.period] += e.amount
+        rules: dict[dt.date, PenaltyRule | None] = {}
+        for debt in state.debts:
+            if debt["kind"] != EntryKind.CONTRIBUTION or debt["due_date"] >= as_of:
+                continue
+            due = debt["due_date"]
+            if due not in rules:
+                rules[due] = (
+                    PenaltyRule.unscoped.filter(
+                        organisation_id=employer.organisation_id, kind=PenaltyKind.LATE_PAYMENT
+                    )
+                    .in_force(on=due)
+                    .first()
+                )
+            rule = rules[due]
+            if rule is None:
+                continue
+            trace = late_payment_penalty(
+                amount=debt["amount"],
+                due_date=due,
+                paid=state.allocation.paid_portions(debt["key"]),
+                as_of=as_of,
+                percent_per_day=rule.percent_per_day,
+                percent_per_month_started=rule.percent_per_month_started,
+            )
+            delta = trace.amount - posted[debt["period"]]
+            if delta <= 0:
+                continue
+            entry = LedgerEntry.objects.create(
+                organisation_id=employer.organisation_id,
+                employer=employer,
+                kind=EntryKind.PENALTY,
+                period=debt["period"],
+                due_date=as_of,
+                penalty_as_of=as_of,
+                amount=delta,
+                label=_("Majoration de retard %(p)s au %(d)s")
+                % {"p": debt["period"], "d": f"{as_of:%d/%m/%Y}"},
+                detail={
+                    "rule_id": rule.pk,
+                    "percent_per_day": str(rule.percent_per_day),
+                    "percent_per_month_started": str(rule.percent_per_month_started),
+                    "debt": str(debt["amount"]),
+                    "due_date": due.isoformat(),
+                    "cumulative": str(trace.amount),
+                    "exact": str(trace.exact),
+                    "already_posted": str(posted[debt["period"]]),
+                    "steps": list(trace.steps),
+                },
+            )
+            audit.record_created(entry, subject=employer)
+            created.append(entry)
+    return created
+
+
+def penalties_run(*, as_of: dt.date, organisation: Organisation, progress=None) -> int:
+    """Apply penalties to every employer of `organisation` with contributions due; return the
+    number of penalty entries posted."""
+    employer_ids = (
+        LedgerEntry.unscoped.filter(
+            organisation=organisation, kind=EntryKind.CONTRIBUTION, due_date__lt=as_of
+        )
+        .values_list("employer_id", flat=True)
+        .distinct()
+        .order_by("employer_id")
+    )
+    count = 0
+    for employer in Employer.unscoped.filter(pk__in=list(employer_ids)).order_by("pk"):
+        count += len(penalties_apply(employer=employer, as_of=as_of))
+        if progress:
+            progress(1)
+    return count
+
+
+# --- Certificates ---------------------------------------------------------------------------------
+
+
+def new_certificate_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        if not Certificate.unscoped.filter(code=code).exists():
+            return code
+
+
+def normalise_code(raw: str) -> str:
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:CODE_LENGTH]
+
+
+def certificate_issue(*, employer: Employer, issued_by=None, today: dt.date | None = None):
+    """Issue a certificate of good standing if the employer owes nothing overdue.
+
+    Penalties due today are posted first (idempotent), so a late payment is seen. Refused when
+    overdue contributions or unpaid penalties remain, or when nothing was ever declared.
+    """
+    today = today or _today()
+    penalties_apply(employer=employer, as_of=today)
+    with transaction.atomic():
+        Employer.unscoped.select_for_update().filter(pk=employer.pk).first()
+        state = selectors.account_state(employer=employer, as_of=today)
+        if not any(d["kind"] == EntryKind.CONTRIBUTION for d in state.debts):
+            raise ValidationError(
+                {"employer": _("Aucune déclaration reçue : attestation impossible.")}
+            )
+        owed = state.arrears_total + state.unpaid_penalties
+        if owed > 0:
+            raise ValidationError(
+                {
+                    "employer": _(
+                        "L'employeur a des arriérés de %(a)s : attestation de régularité refusée."
+                    )
+                    % {"a": format_amount(owed)}
+                }
+            )
+        cert = Certificate.objects.create(
+            organisation_id=employer.organisation_id,
+            employer=employer,
+            code=new_certificate_code(),
+            issued_on=today,
+            valid_until=today + dt.timedelta(days=CERTIFICATE_VALIDITY_DAYS),
+            balance=state.balance,
+            issued_by=issued_by,
+        )
+        audit.record_created(cert, subject=employer)
+    return cert
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, reason: str, today: dt.date | None = None):
+    """Revoke a certificate (e.g. issued on a payment later rejected by the bank)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif de la révocation.")})
+    if certificate.revoked_on is not None:
+        raise ValidationError({"reason": _("Cette attestation est déjà révoquée.")})
+    before = audit.snapshot(certificate)
+    certificate.revoked_on = today or _today()
+    certificate.revoke_reason = reason[:200]
+    certificate.save(update_fields=["revoked_on", "revoke_reason"])
+    audit.record_updated(certificate, before, subject=certificate.employer)
+    return certificate

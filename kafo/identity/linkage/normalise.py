@@ -1,0 +1,232 @@
+"""Turn raw person records into the comparable fields the linkage model works on.
+
+Names go through kafo.registry.domain.names (fold, variant dictionary, phonetic rules made for
+the zone's languages) plus the few extra variant groups below. Places are folded and their
+usual abbreviations expanded (Bko, BAMAKO, Bamako -> bamako). Dates keep their precision: a
+year alone, or the 31/12 or 01/01 that clerks write for "born about", is marked approximate so
+that it agrees with any day of that year. National ids lose spaces, dots and dashes.
+
+Python only ever runs on the distinct values of a column (a few tens of thousands of names
+even for millions of records); everything per record is a Polars expression.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import polars as pl
+
+from kafo.registry.domain import names as zone_names
+from kafo.registry.domain.national_ids import normalise as normalise_national_id
+
+INPUT_COLUMNS = (
+    "record_id",
+    "source",
+    "family_name",
+    "given_names",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "mother_name",
+    "national_id",
+)
+
+# Variant groups missing from kafo.registry.domain.names (candidates to move there), canonical
+# first. Mossi, Wolof and Fula spellings that the transcription rules do not already fold.
+_EXTRA_VARIANT_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("modou", "moudou", "mbodou"),
+    ("hadja", "adja", "hadjia"),
+    ("hadizatou", "hadiza", "adizatou"),
+    ("zeinabou", "zeinab", "zenabou", "zainab", "zeynabou"),
+    ("ramatou", "ramata", "ramatoulaye"),
+    ("mahamadi", "mahamady"),
+    ("issoufou", "issouf", "issoufa"),
+    ("boukary", "boukari"),
+    ("rasmane", "rasmana"),
+    ("ngessan", "nguessan", "nguesan"),
+    ("ndri", "ndry"),
+    ("thierno", "cerno", "tierno"),
+    ("sekou", "sekouba", "seku"),
+    ("dramane", "abdramane", "abdourahmane", "abdourahamane"),
+)
+# The zone dictionary wins where both know a spelling.
+_EXTRA_VARIANTS = {
+    v: g[0] for g in _EXTRA_VARIANT_GROUPS for v in g if v not in zone_names.VARIANTS
+}
+
+# Whole-place abbreviations and exonyms seen in registers.
+_PLACE_ALIASES = {
+    "bko": "bamako",
+    "bamak": "bamako",
+    "dkr": "dakar",
+    "abj": "abidjan",
+    "yakro": "yamoussoukro",
+    "ouaga": "ouagadougou",
+    "bobo": "bobo dioulasso",
+    "nmy": "niamey",
+    "timbuktu": "tombouctou",
+    "st louis": "saint louis",
+}
+# Districts written after the town: "Dakar Plateau" is Dakar for linkage.
+_PLACE_DISTRICTS = {"plateau", "ville", "commune", "centre"}
+
+
+_Y_BEFORE_VOWEL = re.compile(r"(?<=[^aeiouy])y(?=[aeiou])")
+
+
+@lru_cache(maxsize=131072)
+def name_key(token: str) -> str:
+    """Return the phonetic key of one folded word, with the extra variant groups first.
+
+    A y between a consonant and a vowel is read as i first (Dyallo -> Diallo): the zone rules
+    fold di+vowel before y, so without this Dyallo and Diallo get different keys.
+    """
+    token = _EXTRA_VARIANTS.get(token, token)
+    if token not in zone_names.VARIANTS:
+        token = _Y_BEFORE_VOWEL.sub("i", token)
+    return zone_names.phonetic_key(_EXTRA_VARIANTS.get(token, token))
+
+
+def name_keys(text: str | None) -> list[str]:
+    """Return the phonetic keys of every word of a name, in order."""
+    return [name_key(t) for t in zone_names.tokens(text or "")]
+
+
+def place_key(text: str | None) -> str | None:
+    """Return the canonical key of a place of birth, None when empty."""
+    folded = zone_names.fold(text or "")
+    folded = _PLACE_ALIASES.get(folded, folded)
+    words = [w for w in folded.split(" ") if w and w not in _PLACE_DISTRICTS]
+    words = _PLACE_ALIASES.get(" ".join(words), " ".join(words)).split(" ")
+    keys = [name_key(w) for w in words if w]
+    return " ".join(keys) or None
+
+
+def skeleton(keys: str | None) -> str | None:
+    """First four consonants of a name's keys: survives a changed or doubled vowel."""
+    if not keys:
+        return None
+    consonants = [c for c in keys if c not in "aeiou "]
+    return "".join(consonants[:4]) or keys[:2]
+
+
+def _keys_table(values: pl.Series) -> pl.DataFrame:
+    """Keys of each distinct name text: first key, second key, all keys, sorted bag."""
+    distinct = values.unique().drop_nulls().to_list()
+    rows = []
+    for text in distinct:
+        keys = name_keys(text)
+        rows.append(
+            (
+                text,
+                keys[0] if keys else None,
+                keys[1] if len(keys) > 1 else None,
+                " ".join(keys) or None,
+                " ".join(sorted(set(keys))) or None,
+                zone_names.fold(text) or None,
+                skeleton(keys[0] if keys else None),
+            )
+        )
+    return pl.DataFrame(
+        rows,
+        schema={c: pl.String for c in ("text", "k1", "k2", "keys", "bag", "folded", "sk")},
+        orient="row",
+    )
+
+
+def _with_name_keys(frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
+    table = _keys_table(frame.get_column(column)).rename(
+        {c: f"{prefix}_{c}" for c in ("k1", "k2", "keys", "bag", "folded", "sk")}
+    )
+    return frame.join(table, left_on=column, right_on="text", how="left")
+
+
+def _with_place_key(frame: pl.DataFrame) -> pl.DataFrame:
+    distinct = frame.get_column("birth_place").unique().drop_nulls().to_list()
+    table = pl.DataFrame(
+        {"birth_place": distinct, "place": [place_key(p) for p in distinct]},
+        schema={"birth_place": pl.String, "place": pl.String},
+    )
+    return frame.join(table, on="birth_place", how="left")
+
+
+def _date_columns() -> list[pl.Expr]:
+    """Year, month, day and an `approx` flag (year only, or a conventional 31/12 or 01/01)."""
+    text = pl.col("birth_date").str.strip_chars()
+    year = text.str.slice(0, 4).cast(pl.Int32, strict=False)
+    month = text.str.slice(5, 2).cast(pl.Int32, strict=False)
+    day = text.str.slice(8, 2).cast(pl.Int32, strict=False)
+    conventional = ((month == 12) & (day == 31)) | ((month == 1) & (day == 1))
+    approx = day.is_null() | conventional
+    return [
+        year.alias("yr"),
+        pl.when(approx).then(None).otherwise(month).alias("mo"),
+        pl.when(approx).then(None).otherwise(day).alias("dy"),
+        pl.when(year.is_null()).then(None).otherwise(approx).alias("approx"),
+    ]
+
+
+def _map_distinct(values: pl.Series, function) -> pl.Series:
+    """Apply a Python function to each distinct value only, then map back."""
+    distinct = values.unique().drop_nulls()
+    mapping = dict(zip(distinct.to_list(), map(function, distinct.to_list()), strict=True))
+    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _as_input_frame(records) -> pl.DataFrame:
+    """Accept a Polars frame, an Arrow table or a list of dicts with the input columns."""
+    if isinstance(records, pl.DataFrame):
+        frame = records
+    elif isinstance(records, list):
+        frame = pl.DataFrame(records, infer_schema_length=None)
+    else:
+        frame = pl.from_arrow(records)
+    missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"missing columns: {', '.join(missing)}")
+    frame = frame.select(
+        [pl.col(c).cast(pl.String).str.strip_chars().alias(c) for c in INPUT_COLUMNS]
+    )
+    # Empty text is missing text.
+    return frame.with_columns(
+        [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in INPUT_COLUMNS]
+    )
+
+
+def normalise(records) -> pl.DataFrame:
+    """Return one row per record with `rid` (0..n-1) and the comparable fields."""
+    frame = (
+        _as_input_frame(records).with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64))
+    )
+    frame = _with_name_keys(frame, "family_name", "fam")
+    frame = _with_name_keys(frame, "given_names", "giv")
+    frame = _with_name_keys(frame, "mother_name", "mot")
+    frame = _with_place_key(frame)
+    sex = pl.col("sex").str.to_uppercase().str.slice(0, 1)
+    frame = frame.with_columns(
+        _map_distinct(frame.get_column("national_id"), normalise_national_id).alias("nid")
+    )
+    nid = pl.col("nid")
+    return frame.sort("rid").select(
+        "rid",
+        "record_id",
+        "source",
+        pl.col("fam_k1").alias("fk"),
+        pl.col("fam_k2").alias("fk2"),
+        pl.col("fam_sk").alias("fsk"),
+        pl.col("giv_sk").alias("gsk"),
+        pl.col("fam_keys").alias("fam"),
+        pl.col("fam_folded"),
+        pl.col("giv_k1").alias("gk1"),
+        pl.col("giv_k2").alias("gk2"),
+        pl.col("giv_keys").alias("giv"),
+        pl.col("mot_bag").alias("mother"),
+        "place",
+        pl.when(sex.is_in(["M", "F", "H"]))
+        .then(sex.replace("H", "M"))
+        .otherwise(None)
+        .alias("sex"),
+        *_date_columns(),
+        pl.when(nid == "").then(None).otherwise(nid).alias("nid"),
+    )
