@@ -138,7 +138,8 @@ class PersonNameKey(TenantModel):
     key = models.CharField(max_length=40)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "key"])]
+        # (organisation, key) for the search; key alone for the zone index's registration hints.
+        indexes = [models.Index(fields=["organisation", "key"]), models.Index(fields=["key"])]
 
 
 class Relationship(models.TextChoices):

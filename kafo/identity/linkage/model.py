@@ -54,34 +54,65 @@ TF_FIELDS = {"fam": ("l_fk", (3, 2)), "giv": ("l_gk1", (3, 2)), "place": ("l_pla
 TF_KEY_COLUMN = {"fam": "fk", "giv": "gk1", "place": "place"}
 TF_MINIMUM = 1e-4
 
-# Blocking rules: a pair is a candidate when any rule joins it.
-_YEARS_CLOSE = "abs(a.yr - b.yr) <= CASE WHEN a.approx OR b.approx THEN 2 ELSE 1 END"
-BLOCKING_RULES: dict[str, str] = {
-    "national_id": "a.nid = b.nid",
-    # family key + year alone made 80 % of all pairs for 1 % of the true ones: narrowed by place
-    "family_year_place": "a.fk = b.fk AND a.yr = b.yr AND a.place = b.place",
-    # (family key + given key + years close is inside the two skeleton rules below)
-    "names_no_date": "a.fk = b.fk AND a.gk1 = b.gk1 AND (a.yr IS NULL OR b.yr IS NULL)",
-    "swapped_names": f"a.fk = b.gk1 AND a.gk1 = b.fk AND {_YEARS_CLOSE}",
-    "family_skeleton": f"a.fsk = b.fsk AND a.gk1 = b.gk1 AND {_YEARS_CLOSE}",
-    "given_skeleton": f"a.fk = b.fk AND a.gsk = b.gsk AND {_YEARS_CLOSE}",
-    "given_date": "a.gk1 = b.gk1 AND a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy",
-    "mother_year": "a.mother = b.mother AND a.yr = b.yr",
-    "place_date": "a.place = b.place AND a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy",
+# Blocking rules: a pair is a candidate when any rule joins it. Every rule is an equi-join on
+# a name, place or id key *and* a date part, so that no block grows with the square of a common
+# name: "years close" is an equi-join on `rec_years`, where each dated record appears once per
+# year it may be confused with (its year -2..+2), then filtered exactly.
+# Each rule: (left side, right side, join condition); a left side other than `rec` is a subset
+# of the records joined to all of them (pairs are then put in order with least/greatest).
+_YEARS_CLOSE = (
+    "a.yr = b.yj AND abs(a.yr - b.yr) <= CASE WHEN a.approx OR b.approx THEN 2 ELSE 1 END"
+)
+_SAME_DATE = "a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy"
+BLOCKING_RULES: dict[str, tuple[str, str, str]] = {
+    "national_id": ("rec", "rec", "a.nid = b.nid"),
+    "family_date": ("rec", "rec", f"a.fk = b.fk AND {_SAME_DATE}"),
+    # family + year + place catches mangled given names; their initial keeps the blocks small
+    "family_year_place": (
+        "rec",
+        "rec",
+        "a.fk = b.fk AND a.yr = b.yr AND a.place = b.place "
+        "AND substr(a.gk1, 1, 1) = substr(b.gk1, 1, 1)",
+    ),
+    # a record with no date against every record of the same names (undated records are few)
+    "names_no_date": ("(SELECT * FROM rec WHERE yr IS NULL)", "rec", "a.fk = b.fk AND a.gk1 = b.gk1"),
+    # names the other way round, on skeletons so that a typo on either side is survived
+    "swapped_names": ("rec", "rec_years", f"a.fsk = b.gsk AND a.gsk = b.fsk AND {_YEARS_CLOSE}"),
+    "family_skeleton": ("rec", "rec_years", f"a.fsk = b.fsk AND a.gk1 = b.gk1 AND {_YEARS_CLOSE}"),
+    "given_skeleton": ("rec", "rec_years", f"a.fk = b.fk AND a.gsk = b.gsk AND {_YEARS_CLOSE}"),
+    "given_date": ("rec", "rec", f"a.gk1 = b.gk1 AND {_SAME_DATE}"),
+    "mother_year_place": ("rec", "rec", "a.mother = b.mother AND a.yr = b.yr AND a.place = b.place"),
+    "place_date": ("rec", "rec", f"a.place = b.place AND {_SAME_DATE}"),
+}
+# Tables the blocking rules read besides `rec`, created before blocking and dropped after.
+_OFFSETS = " UNION ALL ".join(f"SELECT {d} AS d" for d in (-2, -1, 0, 1, 2))
+BLOCKING_TABLES: dict[str, str] = {
+    "rec_years": (
+        "SELECT r.rid, r.fk, r.fsk, r.gk1, r.gsk, r.yr, r.approx, r.yr + o.d AS yj "
+        f"FROM rec r CROSS JOIN ({_OFFSETS}) o WHERE r.yr IS NOT NULL"
+    ),
 }
 
 _RECORD_FIELDS = (
-    *("fk", "fk2", "fsk", "fam", "gk1", "gk2", "gsk", "giv"),
+    *("fk", "fk2", "fsk", "fam", "gk1", "gk2", "gsk", "giv", "gf1"),
     *("mother", "place", "sex", "yr", "mo", "dy", "approx", "nid"),
 )
 
 
-def blocked_pairs_sql(rules: dict[str, str] = BLOCKING_RULES) -> str:
+def blocked_pairs_sql(rules: dict[str, tuple[str, str, str]] = BLOCKING_RULES) -> str:
     """Return the distinct candidate pairs (l_rid < r_rid) of all blocking rules."""
-    selects = [
-        f"SELECT a.rid AS l_rid, b.rid AS r_rid FROM rec a JOIN rec b ON {cond} WHERE a.rid < b.rid"
-        for cond in rules.values()
-    ]
+    selects = []
+    for left, right, condition in rules.values():
+        if left == "rec":
+            selects.append(
+                f"SELECT a.rid AS l_rid, b.rid AS r_rid FROM rec a JOIN {right} b "
+                f"ON {condition} WHERE a.rid < b.rid"
+            )
+        else:
+            selects.append(
+                "SELECT least(a.rid, b.rid) AS l_rid, greatest(a.rid, b.rid) AS r_rid "
+                f"FROM {left} a JOIN {right} b ON {condition} WHERE a.rid <> b.rid"
+            )
     return "SELECT DISTINCT l_rid, r_rid FROM (" + " UNION ALL ".join(selects) + ") u"
 
 
@@ -197,11 +228,40 @@ class Parameters:
         return math.log2(self.prior / (1 - self.prior))
 
 
-def _level_shares(patterns: list[dict], weights: list[float]) -> dict[str, dict[int, float]]:
-    """Share of each level per field over patterns weighted by `weights` (+1 smoothing)."""
+# What the model believes before it sees any data (assumptions, set by hand from the zone's
+# test sets): m, how often a true match agrees at each level; u, how often two different
+# persons do. Counted as PSEUDO_PAIRS pairs beside the data, they decide nothing once a
+# zone has thousands of pairs, and keep a small organisation's run from learning noise
+# (EM on 40 records can find that "different place" is a sign of a match).
+DEFAULT_M: dict[str, dict[int, float]] = {
+    "fam": {3: 0.80, 2: 0.12, 1: 0.05, 0: 0.03},
+    "giv": {3: 0.60, 2: 0.25, 1: 0.10, 0: 0.05},
+    "date": {5: 0.60, 4: 0.05, 3: 0.12, 2: 0.10, 1: 0.08, 0: 0.05},
+    "place": {2: 0.75, 1: 0.15, 0: 0.10},
+    "mother": {2: 0.77, 1: 0.20, 0: 0.03},
+    "nid": {2: 0.95, 1: 0.04, 0: 0.01},
+    "sex": {1: 0.98, 0: 0.02},
+}
+DEFAULT_U: dict[str, dict[int, float]] = {
+    "fam": {3: 0.02, 2: 0.01, 1: 0.02, 0: 0.95},
+    "giv": {3: 0.01, 2: 0.02, 1: 0.02, 0: 0.95},
+    "date": {5: 0.0001, 4: 0.0001, 3: 0.002, 2: 0.01, 1: 0.03, 0: 0.9578},
+    "place": {2: 0.10, 1: 0.02, 0: 0.88},
+    "mother": {2: 0.001, 1: 0.01, 0: 0.989},
+    "nid": {2: 0.0001, 1: 0.0009, 0: 0.999},
+    "sex": {1: 0.5, 0: 0.5},
+}
+PSEUDO_PAIRS = 100.0
+
+
+def _level_shares(
+    patterns: list[dict], weights: list[float], default: dict[str, dict[int, float]]
+) -> dict[str, dict[int, float]]:
+    """Share of each level per field over patterns weighted by `weights`, with the `default`
+    shares counted as PSEUDO_PAIRS pairs (a Dirichlet prior)."""
     shares: dict[str, dict[int, float]] = {}
     for name, levels in LEVELS.items():
-        totals = dict.fromkeys(levels, 1.0)
+        totals = {level: PSEUDO_PAIRS * default[name][level] for level in levels}
         for pattern, weight in zip(patterns, weights, strict=True):
             level = pattern[f"g_{name}"]
             if level >= 0:
@@ -213,17 +273,7 @@ def _level_shares(patterns: list[dict], weights: list[float]) -> dict[str, dict[
 
 def estimate_u(random_patterns: list[dict]) -> dict[str, dict[int, float]]:
     """u: how often two random records (almost surely different persons) agree at each level."""
-    return _level_shares(random_patterns, [p["n"] for p in random_patterns])
-
-
-def _initial_m() -> dict[str, dict[int, float]]:
-    m = {}
-    for name, levels in LEVELS.items():
-        top = max(levels)
-        raw = {level: 2.0 ** (level - top) for level in levels}  # best level most likely
-        total = sum(raw.values())
-        m[name] = {level: value / total for level, value in raw.items()}
-    return m
+    return _level_shares(random_patterns, [p["n"] for p in random_patterns], DEFAULT_U)
 
 
 def expectation_maximisation(
@@ -234,7 +284,9 @@ def expectation_maximisation(
     iterations: int = 60,
 ) -> tuple[dict[str, dict[int, float]], float]:
     """Estimate m of `fields` and the share of matches by EM over pattern counts, u fixed."""
-    m, prior = {**_initial_m(), **(start or {})}, 0.05
+    m, prior = {**DEFAULT_M, **(start or {})}, 0.05
+    if not patterns:  # a small organisation: no pair in this session, nothing to learn
+        return m, 0.0
     for _ in range(iterations):
         counts = [p["n"] for p in patterns]
         matched = []
@@ -246,7 +298,10 @@ def expectation_maximisation(
                     ratio *= m[name][level] / u[name][level]
             matched.append(n * ratio / (1 + ratio))
         new_prior = min(max(sum(matched) / sum(counts), 1e-9), 1 - 1e-6)
-        m = {**m, **{k: v for k, v in _level_shares(patterns, matched).items() if k in fields}}
+        m = {
+            **m,
+            **{k: v for k, v in _level_shares(patterns, matched, DEFAULT_M).items() if k in fields},
+        }
         change, prior = abs(new_prior - prior), new_prior
         if change < 1e-9:
             break
@@ -303,7 +358,10 @@ def combine_sessions(
         m[name] = {level: sum(x[level] for x in learnt) / len(learnt) for level in LEVELS[name]}
     date_m, date_prior, date_pairs = sessions["same_date"]
     matches = date_prior * date_pairs / m["date"][5]
-    all_pairs = record_count * (record_count - 1) / 2
+    all_pairs = max(record_count * (record_count - 1) / 2, 1)
+    if matches == 0:
+        # Too few records to measure: assume each record has about one match elsewhere.
+        matches = record_count / 2
     prior = min(max(matches / all_pairs, 1e-12), 0.5)
     return Parameters(m=m, u=u, prior=prior)
 

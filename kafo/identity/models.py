@@ -1,0 +1,115 @@
+"""The zone person index: which person records of which organisations are one human.
+
+A `ZonePerson` holds no personal data: only an id that the records of every organisation point
+to. Links, review items and link changes are tenant rows of the organisation that owns the
+record, so an agent reads them through the same scope as everything else.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kafo.organisations.tenancy import TenantModel
+
+
+class ZonePerson(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personne de la zone")
+
+    def __str__(self) -> str:
+        return f"Z{self.pk:08d}"
+
+
+class LinkMethod(models.TextChoices):
+    BATCH = "batch", _("calcul de l'index")
+    AGENT = "agent", _("décision d'un agent")
+    SINGLE = "single", _("aucun autre dossier")
+
+
+class ZoneLink(TenantModel):
+    """One person record's place in the index."""
+
+    person = models.OneToOneField(
+        "registry.Person", on_delete=models.CASCADE, related_name="zone_link"
+    )
+    zone_person = models.ForeignKey(ZonePerson, on_delete=models.PROTECT, related_name="links")
+    method = models.CharField(max_length=10, choices=LinkMethod.choices)
+    # Best match weight (log2 odds) that tied this record to another of its zone person.
+    weight = models.FloatField(null=True, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+    linked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["zone_person"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.zone_person_id}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("à examiner")
+    MERGED = "merged", _("même personne")
+    DISTINCT = "distinct", _("personnes différentes")
+
+
+class ReviewItem(TenantModel):
+    """An uncertain pair, as seen from the organisation that owns `person`.
+
+    A pair across two organisations has one item on each side (`twin`); deciding one decides
+    both. The other record is shown only by its organisation's code and by which fields agreed.
+    """
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="review_items"
+    )
+    other_person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    other_organisation_code = models.CharField(max_length=20)
+    weight = models.FloatField()
+    agreements = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    twin = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "-weight"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "other_person"], name="uniq_review_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.other_person_id} ({self.weight:.1f})"
+
+    @property
+    def probability(self) -> float:
+        return 1 / (1 + 2.0 ** (-self.weight))
+
+
+class LinkChange(TenantModel):
+    """A move of one record from one zone person to another: what merge, split and undo do."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    from_zone_person = models.ForeignKey(
+        ZonePerson, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_zone_person = models.ForeignKey(ZonePerson, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20)
+    # Changes made by one merge or split share a batch id, so they are undone together.
+    batch = models.UUIDField(db_index=True)
+    undone = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.from_zone_person_id} → {self.to_zone_person_id}"

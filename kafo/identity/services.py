@@ -1,0 +1,341 @@
+"""Writes of the zone person index: batch rebuild, merge, split, undo. Each atomic and audited.
+
+Nothing is merged silently: a batch link carries its weight and explanation and shows on both
+records' pages; uncertain pairs go to the review queue; every move is a `LinkChange` that can be
+undone, and is written to the audit trail of the organisation that owns the record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kafo.audit.context import current_actor
+from kafo.audit.services import record_change
+from kafo.registry.models import Person
+
+from .models import LinkChange, LinkMethod, ReviewItem, ReviewStatus, ZoneLink, ZonePerson
+
+
+@dataclass
+class IndexReport:
+    records: int
+    zone_persons: int
+    linked_across_organisations: int
+    moved: int
+    review_items: int
+    seconds: dict
+
+
+def person_records_frame() -> pl.DataFrame:
+    """Every person record of the zone in the linker's input columns."""
+    rows = Person.unscoped.values_list(
+        "pk",
+        "organisation__code",
+        "family_name",
+        "given_names",
+        "sex",
+        "birth_date",
+        "birth_date_precision",
+        "birth_place",
+        "mother_name",
+        "national_id",
+    )
+    data = [
+        {
+            "record_id": str(pk),
+            "source": org,
+            "family_name": fam,
+            "given_names": giv,
+            "sex": sex,
+            "birth_date": str(born.year) if precision == "year" else born.isoformat(),
+            "birth_place": place,
+            "mother_name": mother,
+            "national_id": nid,
+        }
+        for pk, org, fam, giv, sex, born, precision, place, mother, nid in rows.iterator()
+    ]
+    return pl.DataFrame(
+        data,
+        schema={
+            c: pl.Utf8
+            for c in (
+                "record_id",
+                "source",
+                "family_name",
+                "given_names",
+                "sex",
+                "birth_date",
+                "birth_place",
+                "mother_name",
+                "national_id",
+            )
+        },
+    )
+
+
+def zone_index_rebuild(
+    *, engine: str = "duckdb", on_step: Callable[[str], None] | None = None
+) -> IndexReport:
+    """Link every person record of the zone and bring the index in line with the result.
+
+    Records an agent linked or split by hand keep their zone person. Existing zone persons are
+    kept where a cluster still holds their records, so ids stay stable from run to run.
+    """
+    from kafo.identity.linkage.linker import REVIEW_FLOOR, explain, link
+
+    frame = person_records_frame()
+    result = link(frame, engine=engine, on_step=on_step) if frame.height else None
+    with transaction.atomic():
+        moved, zone_count = _apply_clusters(result.clusters if result else None)
+        review = _queue_uncertain_pairs(result.pairs, REVIEW_FLOOR, explain) if result else 0
+        _record_link_explanations(result.pairs, explain) if result else None
+    cross = _cross_organisation_zone_persons()
+    return IndexReport(
+        records=frame.height,
+        zone_persons=zone_count,
+        linked_across_organisations=cross,
+        moved=moved,
+        review_items=review,
+        seconds=result.seconds if result else {},
+    )
+
+
+def _apply_clusters(clusters: pl.DataFrame | None) -> tuple[int, int]:
+    if clusters is None:
+        return 0, 0
+    existing = {
+        str(person_id): (zone_id, method)
+        for person_id, zone_id, method in ZoneLink.unscoped.values_list(
+            "person_id", "zone_person_id", "method"
+        )
+    }
+    members: dict[str, list[str]] = {}
+    for record_id, cluster in clusters.iter_rows():
+        members.setdefault(cluster, []).append(record_id)
+    claimed: set[int] = set()
+    assignment: dict[str, int | None] = {}
+    new_clusters: list[list[str]] = []
+    for records in members.values():
+        free = [r for r in records if existing.get(r, (None, None))[1] != LinkMethod.AGENT]
+        votes = Counter(existing[r][0] for r in free if r in existing)
+        keep = next((z for z, _n in votes.most_common() if z not in claimed), None)
+        if keep is None:
+            new_clusters.append(free)
+            continue
+        claimed.add(keep)
+        assignment.update({r: keep for r in free})
+    fresh = ZonePerson.objects.bulk_create([ZonePerson() for _ in new_clusters])
+    for zp, records in zip(fresh, new_clusters, strict=True):
+        assignment.update({r: zp.pk for r in records})
+    sizes = Counter(assignment.values())
+    batch = uuid.uuid4()
+    to_create, to_update, changes = [], [], []
+    owners = dict(Person.unscoped.values_list("pk", "organisation_id"))
+    for record, zone_id in assignment.items():
+        pk = int(record)
+        method = LinkMethod.BATCH if sizes[zone_id] > 1 else LinkMethod.SINGLE
+        before = existing.get(record)
+        if before is None:
+            to_create.append(
+                ZoneLink(
+                    organisation_id=owners[pk], person_id=pk, zone_person_id=zone_id, method=method
+                )
+            )
+        elif before[0] != zone_id:
+            to_update.append((pk, zone_id, method))
+            changes.append(
+                LinkChange(
+                    organisation_id=owners[pk],
+                    person_id=pk,
+                    from_zone_person_id=before[0],
+                    to_zone_person_id=zone_id,
+                    reason="batch",
+                    batch=batch,
+                )
+            )
+    ZoneLink.unscoped.bulk_create(to_create, batch_size=5000)
+    for pk, zone_id, method in to_update:
+        ZoneLink.unscoped.filter(person_id=pk).update(zone_person_id=zone_id, method=method)
+    LinkChange.unscoped.bulk_create(changes, batch_size=5000)
+    return len(changes), len(set(assignment.values()))
+
+
+def _record_link_explanations(pairs: pl.DataFrame, explain) -> None:
+    """Keep, on each linked record, the strongest pair that tied it and why."""
+    linked = pairs.filter(pl.col("linked")).sort("match_weight", descending=True)
+    best: dict[str, dict] = {}
+    for row in linked.iter_rows(named=True):
+        for side in ("l_record_id", "r_record_id"):
+            best.setdefault(row[side], row)
+    for record, row in best.items():
+        ZoneLink.unscoped.filter(person_id=int(record), method=LinkMethod.BATCH).update(
+            weight=row["match_weight"], explanation=explain(row)
+        )
+
+
+def _queue_uncertain_pairs(pairs: pl.DataFrame, floor: float, explain) -> int:
+    zone_of = dict(ZoneLink.unscoped.values_list("person_id", "zone_person_id"))
+    decided = set(
+        ReviewItem.unscoped.exclude(status=ReviewStatus.PENDING).values_list(
+            "person_id", "other_person_id"
+        )
+    )
+    pending = set(ReviewItem.unscoped.values_list("person_id", "other_person_id"))
+    people = dict(
+        (pk, (org_id, code))
+        for pk, org_id, code in Person.unscoped.values_list(
+            "pk", "organisation_id", "organisation__code"
+        )
+    )
+    uncertain = pairs.filter(
+        ~pl.col("linked") & ~pl.col("guard") & (pl.col("match_weight") >= floor)
+    )
+    created = 0
+    for row in uncertain.iter_rows(named=True):
+        a, b = int(row["l_record_id"]), int(row["r_record_id"])
+        if zone_of.get(a) == zone_of.get(b) or (a, b) in decided or (a, b) in pending:
+            continue
+        agreements = explain(row)
+        item_a = ReviewItem(
+            organisation_id=people[a][0],
+            person_id=a,
+            other_person_id=b,
+            other_organisation_code=people[b][1],
+            weight=row["match_weight"],
+            agreements=agreements,
+        )
+        item_b = ReviewItem(
+            organisation_id=people[b][0],
+            person_id=b,
+            other_person_id=a,
+            other_organisation_code=people[a][1],
+            weight=row["match_weight"],
+            agreements=agreements,
+        )
+        item_a.save()
+        item_b.twin = item_a
+        item_b.save()
+        item_a.twin = item_b
+        item_a.save(update_fields=["twin"])
+        created += 1
+    return created
+
+
+def _cross_organisation_zone_persons() -> int:
+    from django.db.models import Count
+
+    return (
+        ZoneLink.unscoped.values("zone_person_id")
+        .annotate(orgs=Count("organisation_id", distinct=True))
+        .filter(orgs__gt=1)
+        .count()
+    )
+
+
+# --- agents' decisions ----------------------------------------------------------------------
+
+
+def _link_of(person: Person) -> ZoneLink:
+    link = ZoneLink.unscoped.filter(person=person).first()
+    if link is None:
+        link = ZoneLink.unscoped.create(
+            organisation_id=person.organisation_id,
+            person=person,
+            zone_person=ZonePerson.objects.create(),
+            method=LinkMethod.SINGLE,
+        )
+    return link
+
+
+def _move(link: ZoneLink, to_zone_person: ZonePerson, *, reason: str, batch: uuid.UUID):
+    change = LinkChange.unscoped.create(
+        organisation_id=link.organisation_id,
+        person_id=link.person_id,
+        from_zone_person_id=link.zone_person_id,
+        to_zone_person=to_zone_person,
+        reason=reason,
+        batch=batch,
+        by_id=current_actor().user_id,
+    )
+    record_change(
+        action="update",
+        instance=link,
+        subject=link.person,
+        changes={
+            "zone_person": [str(ZonePerson(pk=link.zone_person_id)), str(to_zone_person)],
+            "reason": [None, reason],
+        },
+    )
+    link.zone_person = to_zone_person
+    link.method = LinkMethod.AGENT
+    link.save(update_fields=["zone_person", "method", "linked_at"])
+    return change
+
+
+@transaction.atomic
+def review_decide(*, item: ReviewItem, same_person: bool, user) -> uuid.UUID | None:
+    """Record an agent's decision on an uncertain pair; merge the two zone persons if same."""
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != ReviewStatus.PENDING:
+        raise ValidationError({"status": _("Cette paire a déjà été examinée.")})
+    status = ReviewStatus.MERGED if same_person else ReviewStatus.DISTINCT
+    now = timezone.now()
+    ReviewItem.unscoped.filter(pk__in=[item.pk, item.twin_id]).update(
+        status=status, decided_by=user, decided_at=now
+    )
+    record_change(
+        action="update", instance=item, subject=item.person, changes={"review": [None, status]}
+    )
+    if not same_person:
+        return None
+    return zone_persons_merge(person=item.person, other=item.other_person, reason="review")
+
+
+@transaction.atomic
+def zone_persons_merge(*, person: Person, other: Person, reason: str = "merge") -> uuid.UUID:
+    """Put every record of `other`'s zone person under `person`'s zone person."""
+    target = _link_of(person).zone_person
+    source = _link_of(other).zone_person_id
+    if source == target.pk:
+        raise ValidationError({"other": _("Ces dossiers sont déjà liés.")})
+    batch = uuid.uuid4()
+    for link in ZoneLink.unscoped.filter(zone_person_id=source).select_related("person"):
+        _move(link, target, reason=reason, batch=batch)
+    return batch
+
+
+@transaction.atomic
+def zone_person_split(*, person: Person) -> uuid.UUID:
+    """Take one record out of its zone person, into a zone person of its own."""
+    link = _link_of(person)
+    if ZoneLink.unscoped.filter(zone_person_id=link.zone_person_id).count() < 2:
+        raise ValidationError({"person": _("Ce dossier n'est lié à aucun autre.")})
+    batch = uuid.uuid4()
+    _move(link, ZonePerson.objects.create(), reason="split", batch=batch)
+    return batch
+
+
+@transaction.atomic
+def link_changes_undo(*, batch: uuid.UUID) -> int:
+    """Undo a merge or split: every record of the batch goes back where it was."""
+    changes = list(LinkChange.unscoped.filter(batch=batch, undone=False).order_by("-id"))
+    if not changes:
+        raise ValidationError({"batch": _("Rien à annuler.")})
+    undo = uuid.uuid4()
+    for change in changes:
+        link = ZoneLink.unscoped.select_related("person").get(person_id=change.person_id)
+        _move(
+            link, ZonePerson.objects.get(pk=change.from_zone_person_id), reason="undo", batch=undo
+        )
+        change.undone = True
+        change.save(update_fields=["undone"])
+    return len(changes)

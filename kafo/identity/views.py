@@ -1,0 +1,114 @@
+"""Zone person index pages: a record's place in the zone, the review queue, hints."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kafo.accounts.permissions import can, capability_required
+from kafo.organisations.tenancy import get_for_scope
+from kafo.registry.domain import birth_dates
+from kafo.registry.models import Person
+
+from . import selectors, services
+from .domain.quick_match import Record
+from .models import LinkChange, ReviewItem
+
+
+@capability_required("registry.view")
+def person_zone(request, pk):
+    person = get_for_scope(Person, pk=pk)
+    link = selectors.zone_link_of(person)
+    context = {"person": person, "link": link, "can_edit": can(request.user, "registry.edit")}
+    if link:
+        context |= {
+            "own_records": selectors.own_records_of(link),
+            "elsewhere": selectors.elsewhere_of(link),
+            "changes": selectors.recent_changes(link),
+        }
+    return render(request, "identity/person_zone.html", context)
+
+
+@require_POST
+@capability_required("registry.edit")
+def person_split(request, pk):
+    person = get_for_scope(Person, pk=pk)
+    try:
+        services.zone_person_split(person=person)
+        messages.success(request, _("Dossier détaché : il forme désormais une personne à part."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return redirect("identity-person-zone", pk=person.pk)
+
+
+@require_POST
+@capability_required("registry.edit")
+def changes_undo(request, batch):
+    # The batch must contain a change of the agent's own organisation (scoped query).
+    change = LinkChange.objects.filter(batch=batch).first()
+    if change is None:
+        raise Http404
+    try:
+        services.link_changes_undo(batch=uuid.UUID(str(batch)))
+        messages.success(request, _("Opération annulée."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return redirect("identity-person-zone", pk=change.person_id)
+
+
+@capability_required("registry.view")
+def review_list(request):
+    status = request.GET.get("status", "pending")
+    return render(
+        request,
+        "identity/review_list.html",
+        {"items": selectors.review_queue(status), "status": status},
+    )
+
+
+@capability_required("registry.view")
+def review_detail(request, pk):
+    item = get_for_scope(ReviewItem, pk=pk)
+    if request.method == "POST":
+        if not can(request.user, "registry.edit"):
+            raise Http404
+        try:
+            services.review_decide(
+                item=item, same_person=request.POST.get("decision") == "same", user=request.user
+            )
+            messages.success(request, _("Décision enregistrée."))
+            return redirect("identity-review-list")
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+    return render(
+        request,
+        "identity/review_detail.html",
+        {"item": item, "can_edit": can(request.user, "registry.edit")},
+    )
+
+
+@capability_required("registry.view")
+def registration_hints(request):
+    """htmx fragment for the registration form: "may already be known at …"."""
+    hints = []
+    try:
+        born, precision = birth_dates.parse(request.GET.get("birth", "").removeprefix("vers "))
+    except ValueError:
+        born, precision = None, "day"
+    if request.user.organisation_id and born:
+        record = Record(
+            family_name=request.GET.get("family_name", ""),
+            given_names=request.GET.get("given_names", ""),
+            sex=request.GET.get("sex", ""),
+            birth_date=born,
+            birth_precision=str(precision),
+            birth_place=request.GET.get("birth_place", ""),
+            mother_name=request.GET.get("mother_name", ""),
+            national_id=request.GET.get("national_id", "").upper(),
+        )
+        hints = selectors.registration_hints(record, organisation_id=request.user.organisation_id)
+    return render(request, "identity/_hints.html", {"hints": hints[:5]})
