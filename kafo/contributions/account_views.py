@@ -18,7 +18,7 @@ from kafo.registry.models import Employer, Person
 
 from . import documents, ledger, selectors
 from .forms import PaymentForm, RevokeForm, StatementUploadForm, VerifyForm
-from .models import Certificate
+from .models import Certificate, Payment
 from .permissions import (
     can_read_account,
     can_read_career,
@@ -216,6 +216,28 @@ def certificate_revoke(request, pk: int):
     return render(
         request, "contributions/certificate_revoke.html", {"form": form, "certificate": cert}
     )
+
+
+@login_required
+def payment_reverse(request, pk: int):
+    """Cancel a payment the bank rejected; the reason is kept on the account."""
+    if not can_record_payments(request.user):
+        raise PermissionDenied
+    payment = get_for_scope(Payment, pk=pk, queryset=Payment.objects.select_related("employer"))
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ledger.payment_reverse(
+                payment=payment, reason=form.cleaned_data["reason"], reversed_by=request.user
+            )
+        except ValidationError as exc:
+            _field_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Paiement annulé : les dettes qu'il réglait sont de nouveau dues.")
+            )
+            return redirect("contributions-account-detail", pk=payment.employer_id)
+    return render(request, "contributions/payment_reverse.html", {"form": form, "payment": payment})
 
 
 def certificate_verify(request):

@@ -13,6 +13,7 @@ ROUTES: dict = {
     "contributions-certificate-issue": lambda rec: {"pk": rec["employer"].pk},
     "contributions-certificate-pdf": lambda rec: {"pk": rec["certificate"].pk},
     "contributions-certificate-revoke": lambda rec: {"pk": rec["certificate"].pk},
+    "contributions-payment-reverse": lambda rec: {"pk": rec["payment"].pk},
     "contributions-person-career": lambda rec: {"pk": rec["person"].pk},
     "api:contributions-account-read": lambda rec: {"employer_id": rec["employer"].pk},
     "api:api-person-career": lambda rec: {"person_id": rec["person"].pk},
@@ -55,11 +56,13 @@ def make_records(organisation, records: dict) -> dict:
     )
     declaration = result.declaration
     from .ledger import certificate_issue, payment_record, period_due_date
+    from .selectors import account_state
 
     due = period_due_date(organisation_id=organisation.pk, period=declaration.period)
+    owed = account_state(employer=employer, as_of=dt.date.today()).balance  # with any penalty
     payment = payment_record(
         employer=employer,
-        amount=declaration.total,
+        amount=owed,
         paid_on=min(due, dt.date.today()),
         method="bank",
         reference="VIR-ISOLATION-1",

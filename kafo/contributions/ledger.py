@@ -27,11 +27,12 @@ from kafo.rules.models import DeclarationRule, PenaltyKind, PenaltyRule
 from . import selectors
 from .domain import bank_statement, periods
 from .domain.compute import format_amount
-from .domain.ledger import late_payment_penalty
+from .domain.ledger import late_declaration_penalty, late_payment_penalty
 from .models import (
     BankStatement,
     Certificate,
     Declaration,
+    DeclarationKind,
     EntryKind,
     LedgerEntry,
     Payment,
@@ -117,10 +118,73 @@ def post_declarations(new_decls: list[Declaration], superseded: list[Declaration
                 % {"p": d.period, "k": d.get_kind_display()},
             )
         )
+    entries.extend(_late_filing_entries(new_decls, cache))
     LedgerEntry.unscoped.bulk_create(entries, batch_size=5000)
     if len(entries) <= AUDIT_EACH_ENTRY_UP_TO:
         for e in entries:
             audit.record_created(e, subject=e.employer)
+
+
+def _late_filing_entries(new_decls: list[Declaration], due_cache: dict) -> list[LedgerEntry]:
+    """The late-declaration penalties of original declarations filed after their due date.
+
+    A corrective declaration owes none: the lateness was assessed on the declaration it amends.
+    The rule is the one in force on the due date.
+    """
+    rules: dict = {}
+    entries = []
+    for d in new_decls:
+        if d.kind != DeclarationKind.ORIGINAL:
+            continue
+        due = period_due_date(organisation_id=d.organisation_id, period=d.period, cache=due_cache)
+        filed_on = timezone.localdate(d.submitted_at)
+        if filed_on <= due:
+            continue
+        key = (d.organisation_id, due)
+        if key not in rules:
+            rules[key] = (
+                PenaltyRule.unscoped.filter(
+                    organisation_id=d.organisation_id, kind=PenaltyKind.LATE_DECLARATION
+                )
+                .in_force(on=due)
+                .first()
+            )
+        rule = rules[key]
+        if rule is None:
+            continue
+        trace = late_declaration_penalty(
+            contributions=d.total,
+            due_date=due,
+            filed_on=filed_on,
+            percent_flat=rule.percent_flat,
+            percent_per_day=rule.percent_per_day,
+            percent_per_month_started=rule.percent_per_month_started,
+        )
+        if trace.amount <= 0:
+            continue
+        entries.append(
+            LedgerEntry(
+                organisation_id=d.organisation_id,
+                employer_id=d.employer_id,
+                kind=EntryKind.LATE_FILING,
+                period=d.period,
+                due_date=filed_on,
+                amount=trace.amount,
+                declaration=d,
+                label=_("Majoration pour déclaration tardive %(p)s (reçue le %(d)s)")
+                % {"p": d.period, "d": f"{filed_on:%d/%m/%Y}"},
+                detail={
+                    "rule_id": rule.pk,
+                    "percent_flat": str(rule.percent_flat),
+                    "percent_per_day": str(rule.percent_per_day),
+                    "percent_per_month_started": str(rule.percent_per_month_started),
+                    "due_date": due.isoformat(),
+                    "exact": str(trace.exact),
+                    "steps": list(trace.steps),
+                },
+            )
+        )
+    return entries
 
 
 # --- Payments -------------------------------------------------------------------------------------
@@ -196,6 +260,45 @@ def payment_record(
     audit.record_created(payment, subject=employer)
     audit.record_created(entry, subject=employer)
     return payment
+
+
+@transaction.atomic
+def payment_reverse(
+    *, payment: Payment, reason: str, reversed_by=None, today: dt.date | None = None
+) -> LedgerEntry:
+    """Cancel a payment the bank rejected (bounced cheque, returned transfer).
+
+    The payment and its account entry stay; an opposite entry cancels the credit, so the debts
+    it had settled are due again (and run late-payment penalties from their own due dates).
+    """
+    today = today or _today()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif du rejet.")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("Motif trop long (200 caractères au plus).")})
+    locked = Payment.unscoped.select_for_update().get(pk=payment.pk)
+    if locked.reversed_on is not None:
+        raise ValidationError({"reason": _("Ce paiement est déjà annulé.")})
+    before = audit.snapshot(locked)
+    locked.reversed_on = today
+    locked.reversal_reason = reason
+    locked.save(update_fields=["reversed_on", "reversal_reason"])
+    original = LedgerEntry.unscoped.get(payment=locked)
+    entry = LedgerEntry.objects.create(
+        organisation_id=locked.organisation_id,
+        employer_id=locked.employer_id,
+        kind=EntryKind.PAYMENT_REVERSAL,
+        due_date=today,
+        amount=-original.amount,
+        reverses=original,
+        label=_("Rejet du paiement %(r)s : %(m)s")
+        % {"r": locked.reference or locked.pk, "m": reason},
+        detail={"payment_id": locked.pk, "recorded_by": getattr(reversed_by, "pk", None)},
+    )
+    audit.record_updated(locked, before, subject=locked.employer)
+    audit.record_created(entry, subject=locked.employer)
+    return entry
 
 
 class StatementRejected(ValidationError):

@@ -179,7 +179,13 @@ class EntryKind(models.TextChoices):
     CONTRIBUTION = "contribution", _("cotisations dues")
     REVERSAL = "reversal", _("annulation (déclaration rectifiée)")
     PENALTY = "penalty", _("majoration de retard")
+    LATE_FILING = "late_filing", _("majoration de déclaration tardive")
     PAYMENT = "payment", _("paiement")
+    PAYMENT_REVERSAL = "payment_reversal", _("paiement rejeté (annulation)")
+
+
+# Entries that are debts of the penalty kind (allocated after contributions, bear no penalty).
+PENALTY_KINDS = (EntryKind.PENALTY, EntryKind.LATE_FILING)
 
 
 class LedgerEntry(TenantModel):
@@ -194,7 +200,7 @@ class LedgerEntry(TenantModel):
     employer = models.ForeignKey(
         "registry.Employer", on_delete=models.PROTECT, related_name="ledger_entries"
     )
-    kind = models.CharField(_("nature"), max_length=12, choices=EntryKind.choices)
+    kind = models.CharField(_("nature"), max_length=20, choices=EntryKind.choices)
     period = models.CharField(_("période"), max_length=7, blank=True)
     due_date = models.DateField(_("échéance / date de valeur"))
     amount = models.DecimalField(_("montant"), max_digits=16, decimal_places=0)
@@ -205,6 +211,11 @@ class LedgerEntry(TenantModel):
         "Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="entry"
     )
     penalty_as_of = models.DateField(_("majoration calculée au"), null=True, blank=True)
+    # A rejected payment (bounced cheque, returned transfer) is cancelled by a second entry;
+    # the payment's own entry stays: the account keeps its whole history.
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
     detail = models.JSONField(_("détail du calcul"), default=dict, blank=True)
     label = models.CharField(_("libellé"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -272,6 +283,8 @@ class Payment(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    reversed_on = models.DateField(_("rejeté le"), null=True, blank=True)
+    reversal_reason = models.CharField(_("motif du rejet"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("paiement")

@@ -19,6 +19,7 @@ from kafo.registry.models import Employer
 from kafo.rules.selectors import rates_in_force
 
 from .models import (
+    PENALTY_KINDS,
     Certificate,
     Declaration,
     DeclarationLine,
@@ -123,7 +124,11 @@ def account_state(*, employer, as_of: dt.date) -> AccountState:
         e.running_balance = running
     debts: dict = {}
     credits = []
+    # A rejected payment and its reversal cancel out: neither settles anything.
+    cancelled = {e.reverses_id for e in entries if e.kind == EntryKind.PAYMENT_REVERSAL}
     for e in entries:
+        if e.kind == EntryKind.PAYMENT_REVERSAL or e.pk in cancelled:
+            continue
         if e.kind in (EntryKind.CONTRIBUTION, EntryKind.REVERSAL):
             key = ("P", e.period)
             d = debts.setdefault(
@@ -141,7 +146,7 @@ def account_state(*, employer, as_of: dt.date) -> AccountState:
             d["due_date"] = min(d["due_date"], e.due_date)
             if e.kind == EntryKind.CONTRIBUTION:
                 d["label"] = e.label
-        elif e.kind == EntryKind.PENALTY:
+        elif e.kind in PENALTY_KINDS:
             key = ("X", e.pk)
             debts[key] = {
                 "key": key,

@@ -47,6 +47,11 @@ urlpatterns = [
         name="contributions-certificate-issue",
     ),
     path(
+        "contributions/payments/<int:pk>/reverse/",
+        account_views.payment_reverse,
+        name="contributions-payment-reverse",
+    ),
+    path(
         "contributions/payments/import/",
         account_views.statement_import,
         name="contributions-statement-import",

@@ -9,6 +9,8 @@ Pure: no Django. Plain values in (Decimal for money, the date passed in), plain 
   pays `percent_per_day` % for each day between the due date and the day it was paid (or the
   date of computation while still unpaid), plus `percent_per_month_started` % per month started.
   Rounded once, half up, to whole francs. Penalties bear no penalty.
+- `late_declaration_penalty(...)`: a declaration filed after its due date owes `percent_flat` %
+  of its contributions, plus the per-day and per-month rates for the days it came late.
 - `ageing(...)`: the unpaid overdue amounts by age in days (0–30, 31–90, 91–180, > 180).
 """
 
@@ -169,6 +171,35 @@ def late_payment_penalty(
         )
     rounded = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return PenaltyTrace(amount=rounded, exact=exact, steps=tuple(steps))
+
+
+def late_declaration_penalty(
+    *,
+    contributions: Decimal,
+    due_date: dt.date,
+    filed_on: dt.date,
+    percent_flat: Decimal = ZERO,
+    percent_per_day: Decimal = ZERO,
+    percent_per_month_started: Decimal = ZERO,
+) -> PenaltyTrace:
+    """Return the penalty a declaration filed on `filed_on` owes for its lateness (0 if on
+    time). Example (CNPS-CI, 10 % flat): 1,234,567 filed after the 15th -> 123,457."""
+    days = (filed_on - due_date).days
+    if days <= 0 or contributions <= 0:
+        return PenaltyTrace(amount=ZERO, exact=ZERO, steps=())
+    months = months_started(due_date, filed_on)
+    exact = contributions * (
+        percent_flat / 100 + percent_per_day / 100 * days + percent_per_month_started / 100 * months
+    )
+    step = {
+        "base": str(contributions),
+        "filed_on": filed_on.isoformat(),
+        "days": days,
+        "months_started": months,
+        "penalty": str(exact),
+    }
+    rounded = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return PenaltyTrace(amount=rounded, exact=exact, steps=(step,))
 
 
 def bucket_of(age_days: int) -> str:
