@@ -113,3 +113,81 @@ class LinkChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.from_zone_person_id} → {self.to_zone_person_id}"
+
+
+class LiaisonDirection(models.TextChoices):
+    OUTGOING = "outgoing", _("demande envoyée")
+    INCOMING = "incoming", _("demande reçue")
+
+
+class LiaisonStatus(models.TextChoices):
+    PENDING = "pending", _("en attente")
+    APPROVED = "approved", _("approuvée")
+    REFUSED = "refused", _("refusée")
+
+
+class LiaisonPurpose(models.TextChoices):
+    OLD_AGE = "old_age", _("pension de vieillesse")
+    SURVIVORS = "survivors", _("pension de survivants")
+    INVALIDITY = "invalidity", _("pension d'invalidité")
+    WORK_INJURY = "work_injury", _("accident du travail")
+    OTHER = "other", _("autre")
+
+
+class LiaisonRequest(TenantModel):
+    """A request for insured periods (CIPRES multilateral convention), as seen by one side.
+
+    The requesting organisation owns the outgoing row, the organisation asked owns the incoming
+    one; the two are `twin`s and are decided together, so each side reads its own row through
+    its scope. `person` is always a record of the row's own organisation (the record asked
+    about, or the asked organisation's record of the same zone person). On approval the
+    outgoing row receives `periods`: the insured periods the other organisation holds, by
+    organisation code and months only — never a name, number or id of its record.
+    """
+
+    direction = models.CharField(max_length=10, choices=LiaisonDirection.choices)
+    requester = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    target = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    zone_person = models.ForeignKey(ZonePerson, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="liaison_requests"
+    )
+    purpose = models.CharField(_("objet"), max_length=20, choices=LiaisonPurpose.choices)
+    note = models.TextField(_("précisions"), blank=True)
+    status = models.CharField(
+        max_length=10, choices=LiaisonStatus.choices, default=LiaisonStatus.PENDING
+    )
+    twin = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    # Outgoing row, once approved: {"organisation", "months", "spans": [{start, end, months}],
+    # "as_of"}. Empty otherwise.
+    periods = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "direction", "zone_person", "requester", "target"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_liaison",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester_id} → {self.target_id}: {self.zone_person_id} ({self.status})"
+
+    @property
+    def other_organisation(self):
+        return self.target if self.direction == LiaisonDirection.OUTGOING else self.requester

@@ -1,21 +1,34 @@
 """Reads of the zone person index.
 
 Another organisation's record is never returned here: only its organisation's code, how many
-records it holds for the same zone person, and which fields agreed. This module is the one
-place that reads the index across organisations (`unscoped`), and it returns codes only.
+records it holds for the same zone person, which fields agreed, and — once it approved a
+liaison request — its insured months. This module is the one place that reads the index across
+organisations (`unscoped`, or another organisation's scope), and it returns codes and months
+only, except `record_held_by`, which services use to address the other side's twin row.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils import timezone
 
+from kafo.organisations.tenancy import tenant_scope
 from kafo.registry.domain import names
 from kafo.registry.models import Person, PersonNameKey
 
 from .domain import quick_match
-from .models import LinkChange, ReviewItem, ReviewStatus, ZoneLink
+from .models import (
+    LiaisonDirection,
+    LiaisonRequest,
+    LiaisonStatus,
+    LinkChange,
+    ReviewItem,
+    ReviewStatus,
+    ZoneLink,
+)
 
 HINT_CANDIDATES = 300
 
@@ -87,7 +100,16 @@ def registration_hints(
         .order_by("-n", "person_id")
         .values_list("person_id", flat=True)[:HINT_CANDIDATES]
     )
-    candidates = Person.unscoped.filter(pk__in=list(candidate_ids)).select_related("organisation")
+    ids = set(candidate_ids)
+    if record.birth_precision == "day":
+        # A typo can break the family name's key: one shared key and the same birth day
+        # still make a candidate.
+        ids.update(
+            PersonNameKey.unscoped.filter(key__in=set(keys), person__birth_date=record.birth_date)
+            .values_list("person_id", flat=True)
+            .distinct()[:HINT_CANDIDATES]
+        )
+    candidates = Person.unscoped.filter(pk__in=ids).select_related("organisation")
     best: dict[str, Hint] = {}
     for person in candidates:
         if person.pk == exclude_pk:
@@ -114,3 +136,181 @@ def _as_record(person: Person) -> quick_match.Record:
         mother_name=person.mother_name,
         national_id=person.national_id,
     )
+
+
+# --- cross-border liaison -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ElsewhereRow:
+    """Another organisation holding the zone person, and the latest request made to it."""
+
+    organisation_code: str
+    records: int
+    request: LiaisonRequest | None
+
+
+@dataclass(frozen=True)
+class CareerPart:
+    organisation_code: str
+    months: int
+    spans: list[dict]
+    from_liaison: bool  # True: periods communicated by an approved liaison request
+    as_of: str = ""
+
+
+@dataclass(frozen=True)
+class JoinedCareer:
+    """The insured periods of a zone person that the current scope may know, per organisation.
+
+    `months` is the basis for totalisation: insured months counted once, even when two
+    organisations insured the same month.
+    """
+
+    parts: list[CareerPart]
+    months: int
+
+
+def elsewhere_with_requests(link: ZoneLink) -> list[ElsewhereRow]:
+    """`elsewhere_of(link)` with, for each organisation, the latest request sent to it."""
+    latest: dict[str, LiaisonRequest] = {}
+    for req in (
+        LiaisonRequest.objects.filter(
+            direction=LiaisonDirection.OUTGOING, zone_person_id=link.zone_person_id
+        )
+        .select_related("target")
+        .order_by("created_at", "id")
+    ):
+        latest[req.target.code] = req
+    return [
+        ElsewhereRow(e.organisation_code, e.records, latest.get(e.organisation_code))
+        for e in elsewhere_of(link)
+    ]
+
+
+def record_held_by(*, organisation, zone_person_id: int) -> Person | None:
+    """The first record `organisation` holds of a zone person (for services, never a page)."""
+    return (
+        Person.unscoped.filter(organisation=organisation, zone_link__zone_person_id=zone_person_id)
+        .order_by("pk")
+        .first()
+    )
+
+
+def liaison_inbox(status: str = LiaisonStatus.PENDING) -> list[LiaisonRequest]:
+    """Requests addressed to the current scope's organisation, newest first."""
+    return list(
+        LiaisonRequest.objects.filter(direction=LiaisonDirection.INCOMING, status=status)
+        .select_related("person", "requester", "created_by")
+        .order_by("-created_at", "-id")[:200]
+    )
+
+
+def incoming_requests():
+    """The queryset views use to look an incoming request up (an outgoing one answers 404)."""
+    return LiaisonRequest.objects.filter(direction=LiaisonDirection.INCOMING).select_related(
+        "person", "requester", "target", "created_by", "decided_by"
+    )
+
+
+def insured_periods_of(*, organisation, zone_person_id: int, on: dt.datetime | None = None) -> dict:
+    """Return what one organisation communicates of a zone person's career under the convention.
+
+    Computed in that organisation's scope from its records of the zone person: its code, the
+    spans of consecutive insured months (a month with two employers counts once) and their
+    total. No name, number, id, employer or salary.
+    """
+    from kafo.contributions.selectors import person_career
+
+    with tenant_scope(organisation):
+        records = list(
+            Person.objects.filter(zone_link__zone_person_id=zone_person_id)
+            .select_related("organisation")
+            .order_by("pk")
+        )
+        career = person_career(person=records[0], persons=records[1:]) if records else None
+    months = _career_months(career)[organisation.code] if career else set()
+    return {
+        "organisation": organisation.code,
+        "months": len(months),
+        "spans": month_spans(months),
+        "as_of": (timezone.localdate(on) if on else timezone.localdate()).isoformat(),
+    }
+
+
+def joined_career(link: ZoneLink, own_records: list[Person]) -> JoinedCareer:
+    """The own organisation's insured periods plus those communicated by approved requests.
+
+    A later approval of the same organisation replaces an earlier one; an organisation whose
+    records the scope reads in full is taken from its records, not from a request.
+    """
+    from kafo.contributions.selectors import person_career
+
+    own_months: dict[str, set[str]] = {}
+    if own_records:
+        career = person_career(person=own_records[0], persons=own_records[1:])
+        own_months = _career_months(career)
+    parts = [
+        CareerPart(code, len(months), month_spans(months), from_liaison=False)
+        for code, months in sorted(own_months.items())
+    ]
+    everything = set().union(*own_months.values())
+    approved: dict[str, dict] = {}
+    for req in LiaisonRequest.objects.filter(
+        direction=LiaisonDirection.OUTGOING,
+        zone_person_id=link.zone_person_id,
+        status=LiaisonStatus.APPROVED,
+    ).order_by("decided_at", "id"):
+        approved[req.periods["organisation"]] = req.periods
+    for code, periods in sorted(approved.items()):
+        if code in own_months:
+            continue
+        parts.append(
+            CareerPart(
+                code,
+                periods["months"],
+                periods["spans"],
+                from_liaison=True,
+                as_of=_display_date(periods["as_of"]),
+            )
+        )
+        for span in periods["spans"]:
+            everything.update(_months_between(span["start"], span["end"]))
+    return JoinedCareer(parts=parts, months=len(everything))
+
+
+def _career_months(career: dict) -> dict[str, set[str]]:
+    from kafo.contributions.domain.periods import months_in
+
+    out: dict[str, set[str]] = {}
+    for org in career["organisations"]:
+        months = out.setdefault(org["organisation"], set())
+        for row in org["periods"]:
+            months.update(months_in(row["period"]))
+    return out
+
+
+def _month_index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def _months_between(start: str, end: str) -> list[str]:
+    return [
+        f"{i // 12}-{i % 12 + 1:02d}" for i in range(_month_index(start), _month_index(end) + 1)
+    ]
+
+
+def month_spans(months) -> list[dict]:
+    """Group 'YYYY-MM' months into runs of consecutive months: [{start, end, months}]."""
+    spans: list[dict] = []
+    for m in sorted(months):
+        if spans and _month_index(m) == _month_index(spans[-1]["end"]) + 1:
+            spans[-1]["end"] = m
+            spans[-1]["months"] += 1
+        else:
+            spans.append({"start": m, "end": m, "months": 1})
+    return spans
+
+
+def _display_date(iso: str) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""

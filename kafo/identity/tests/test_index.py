@@ -190,6 +190,16 @@ def test_review_decision_merges_both_sides(client, zone, make_user):
             ("Diallo", "Awa", "F", dt.date(1970, 1, 1)),
             False,
         ),  # twins: other name, other sex
+        (
+            ("Coulibaly", "Awa", "F", dt.date(1981, 6, 2)),
+            ("Coulbaly", "Awa", "F", dt.date(1981, 6, 2)),
+            True,
+        ),  # a typo the phonetic key does not absorb
+        (
+            ("Coulibaly", "Awa", "F", dt.date(1981, 6, 2)),
+            ("Coulbaly", "Awa", "F", dt.date(1986, 2, 6)),
+            False,
+        ),  # the same typo, another birth
     ],
 )
 def test_quick_match_cases(a, b, linked):
@@ -206,3 +216,18 @@ def test_index_command_prints_a_summary(zone, capsys):
     call_command("identity_index")
     out = capsys.readouterr().out
     assert "23 dossiers" in out
+
+
+def test_registration_hint_survives_a_typo_in_the_family_name(zone):
+    person(zone["CNPS-CI"], "Coulibaly", "Awa", sex="F", birth_date=dt.date(1981, 6, 2))
+    typed = quick_match.Record(
+        family_name="Coulbaly",
+        given_names="Awa",
+        sex="F",
+        birth_date=dt.date(1981, 6, 2),
+        birth_place="Bamako",
+    )
+    hints = selectors.registration_hints(typed, organisation_id=zone["INPS-ML"].pk)
+    assert [h.organisation_code for h in hints] == ["CNPS-CI"]
+    other_day = quick_match.Record(**{**typed.__dict__, "birth_date": dt.date(1984, 9, 14)})
+    assert selectors.registration_hints(other_day, organisation_id=zone["INPS-ML"].pk) == []
