@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kafo.accounts.permissions import can
 from kafo.api_errors import ERRORS
@@ -131,12 +131,15 @@ def liaison_create(request, person_id: int, payload: LiaisonIn):
     """Ask another organisation of the zone for the insured periods it holds of this person."""
     _need(request, "registry.edit")
     person = get_for_scope(Person, pk=person_id)
-    return 201, services.liaison_request_create(
-        person=person,
-        target_organisation_code=payload.target_organisation_code,
-        purpose=payload.purpose,
-        note=payload.note,
-        user=request.user,
+    return Status(
+        201,
+        services.liaison_request_create(
+            person=person,
+            target_organisation_code=payload.target_organisation_code,
+            purpose=payload.purpose,
+            note=payload.note,
+            user=request.user,
+        ),
     )
 
 

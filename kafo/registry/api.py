@@ -1,7 +1,7 @@
 """Registry JSON API: the same services, selectors and tenant scope as the pages."""
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from kafo.accounts.permissions import can
@@ -67,7 +67,7 @@ def person_create(request, payload: PersonIn):
     data = payload.dict()
     number = data.pop("number")
     person = services.person_register(organisation=_organisation(request), data=data, number=number)
-    return 201, person
+    return Status(201, person)
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, **ERRORS}, url_name="api-person")
@@ -103,7 +103,7 @@ def dependants_list(request, person_id: int):
 def dependant_create(request, person_id: int, payload: DependantIn):
     _need(request, "registry.edit")
     person = get_for_scope(Person, pk=person_id)
-    return 201, services.dependant_add(person=person, data=payload.dict())
+    return Status(201, services.dependant_add(person=person, data=payload.dict()))
 
 
 @router.delete(
@@ -112,7 +112,7 @@ def dependant_create(request, person_id: int, payload: DependantIn):
 def dependant_delete(request, dependant_id: int):
     _need(request, "registry.edit")
     services.dependant_remove(dependant=get_for_scope(Dependant, pk=dependant_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -135,7 +135,7 @@ def employment_create(request, person_id: int, payload: EmploymentIn):
     person = get_for_scope(Person, pk=person_id)
     data = payload.dict()
     data["employer"] = _employer_of_scope(data.pop("employer_id"))
-    return 201, services.employment_add(person=person, data=data)
+    return Status(201, services.employment_add(person=person, data=data))
 
 
 @router.delete(
@@ -144,7 +144,7 @@ def employment_create(request, person_id: int, payload: EmploymentIn):
 def employment_delete(request, employment_id: int):
     _need(request, "registry.edit")
     services.employment_remove(employment=get_for_scope(Employment, pk=employment_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/employers", response={200: list[EmployerOut], **ERRORS}, url_name="api-employers")
@@ -158,8 +158,9 @@ def employer_create(request, payload: EmployerIn):
     _need(request, "registry.edit")
     data = payload.dict()
     number = data.pop("number")
-    return 201, services.employer_register(
-        organisation=_organisation(request), data=data, number=number
+    return Status(
+        201,
+        services.employer_register(organisation=_organisation(request), data=data, number=number),
     )
 
 

@@ -38,8 +38,9 @@ def _acting_organisation(request):
 @capability_required("registry.view")
 def search(request):
     query = request.GET.get("q", "").strip()
-    persons = selectors.person_search(query) if query else []
-    employers = selectors.employer_search(query) if query else []
+    limit = selectors.SEARCH_LIMIT
+    persons = selectors.person_search(query, limit=limit) if query else []
+    employers = selectors.employer_search(query, limit=limit) if query else []
     # htmx asks for the results only, as the agent types.
     template = (
         "registry/_search_results.html"
@@ -49,7 +50,13 @@ def search(request):
     return render(
         request,
         template,
-        {"query": query, "person_hits": persons, "employers": employers},
+        {
+            "query": query,
+            "person_hits": persons,
+            "employers": employers,
+            # a full page of hits means there may be more: shown as "50+"
+            "search_limit": limit,
+        },
     )
 
 

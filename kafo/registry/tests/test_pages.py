@@ -171,3 +171,14 @@ def test_live_search_answers_only_the_results_fragment(agent_client, zone):
     body = response.content.decode()
     assert "COULIBALY Mamadou" in body
     assert "<html" not in body
+    assert "Assurés (1)" in body
+
+
+def test_a_full_page_of_hits_says_there_may_be_more(agent_client, zone, monkeypatch):
+    from kafo.registry import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 3)
+    for given in ("Awa", "Fanta", "Mariam", "Kadiatou"):
+        person(zone["INPS-ML"], "Coulibaly", given, sex="F")
+    body = agent_client.get(reverse("search") + "?q=coulibaly", HTTP_HX_REQUEST="true")
+    assert "Assurés (3+)" in body.content.decode()
