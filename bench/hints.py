@@ -13,7 +13,6 @@ Last line: `p50_ms=N p95_ms=N max_ms=N http_p95_ms=N baseline_p50_ms=N speedup=R
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.demo_zone import demo_zone  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -29,14 +30,8 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=50000)
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    os.environ.setdefault("KAFO_DATA_DIR", str(Path(args.data_dir).resolve()))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    Path(os.environ["KAFO_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
+    total = demo_zone(args.data_dir, args.persons)
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
 
@@ -48,16 +43,15 @@ def main() -> None:
     from kafo.registry.models import Person
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    call_command("migrate", verbosity=0)
+    rng = random.Random(11)
     with zone_scope():
-        if Person.objects.count() < args.persons:
-            call_command("seed_demo", persons=args.persons, reset=True)
-        total = Person.objects.count()
-        rng = random.Random(11)
+        # a seeded sample: the same queries run after run
+        pks = list(
+            Person.objects.exclude(birth_date=None).order_by("pk").values_list("pk", flat=True)
+        )
+        chosen = rng.sample(pks, min(args.queries, len(pks)))
         sample = list(
-            Person.objects.exclude(birth_date=None)
-            .select_related("organisation")
-            .order_by("?")[: args.queries]
+            Person.objects.filter(pk__in=chosen).select_related("organisation").order_by("pk")
         )
     orgs = list(Organisation.objects.order_by("code"))
     queries = []

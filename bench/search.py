@@ -10,7 +10,6 @@ in Python and rank all of them with the same similarity. Last line:
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -19,6 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.demo_zone import demo_zone  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -26,26 +27,15 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=50000)
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    os.environ.setdefault("KAFO_DATA_DIR", str(Path(args.data_dir).resolve()))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    Path(os.environ["KAFO_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    total = demo_zone(args.data_dir, args.persons)
     from rapidfuzz import fuzz
 
     from kafo.organisations.models import Organisation
-    from kafo.organisations.tenancy import tenant_scope, zone_scope
+    from kafo.organisations.tenancy import tenant_scope
     from kafo.registry import selectors
     from kafo.registry.domain import names
     from kafo.registry.models import Person
 
-    call_command("migrate", verbosity=0)
-    with zone_scope():
-        if Person.objects.count() < args.persons:
-            call_command("seed_demo", persons=args.persons, reset=True)
-        total = Person.objects.count()
     org = Organisation.objects.get(code="INPS-ML")
     rng = random.Random(7)
     with tenant_scope(org):
@@ -76,8 +66,10 @@ def main() -> None:
     base = statistics.median(baseline)
     print(f"persons in zone: {total}; searched in INPS-ML: {len(everyone)}")
     print(f"queries: {len(queries)}; target found among the hits: {found}/{len(queries)}")
-    print(f"p50_ms={p50:.1f} p95_ms={p95:.1f} max_ms={timings[-1]:.1f} "
-          f"baseline_p50_ms={base:.1f} speedup={base / p50:.1f}")
+    print(
+        f"p50_ms={p50:.1f} p95_ms={p95:.1f} max_ms={timings[-1]:.1f} "
+        f"baseline_p50_ms={base:.1f} speedup={base / p50:.1f}"
+    )
 
 
 def _query_for(person, rng):

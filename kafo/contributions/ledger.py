@@ -125,6 +125,18 @@ def post_declarations(new_decls: list[Declaration], superseded: list[Declaration
             audit.record_created(e, subject=e.employer)
 
 
+def _penalty_rule(organisation_id: int, kind: str, on: dt.date, cache: dict) -> PenaltyRule | None:
+    """The penalty rule of `kind` in force on `on` (a due date), looked up once per run."""
+    key = (organisation_id, kind, on)
+    if key not in cache:
+        cache[key] = (
+            PenaltyRule.unscoped.filter(organisation_id=organisation_id, kind=kind)
+            .in_force(on=on)
+            .first()
+        )
+    return cache[key]
+
+
 def _late_filing_entries(new_decls: list[Declaration], due_cache: dict) -> list[LedgerEntry]:
     """The late-declaration penalties of original declarations filed after their due date.
 
@@ -140,16 +152,7 @@ def _late_filing_entries(new_decls: list[Declaration], due_cache: dict) -> list[
         filed_on = timezone.localdate(d.submitted_at)
         if filed_on <= due:
             continue
-        key = (d.organisation_id, due)
-        if key not in rules:
-            rules[key] = (
-                PenaltyRule.unscoped.filter(
-                    organisation_id=d.organisation_id, kind=PenaltyKind.LATE_DECLARATION
-                )
-                .in_force(on=due)
-                .first()
-            )
-        rule = rules[key]
+        rule = _penalty_rule(d.organisation_id, PenaltyKind.LATE_DECLARATION, due, rules)
         if rule is None:
             continue
         trace = late_declaration_penalty(
@@ -436,20 +439,12 @@ def penalties_apply(*, employer: Employer, as_of: dt.date) -> list[LedgerEntry]:
         for e in state.entries:
             if e.kind == EntryKind.PENALTY:
                 posted[e.period] += e.amount
-        rules: dict[dt.date, PenaltyRule | None] = {}
+        rules: dict = {}
         for debt in state.debts:
             if debt["kind"] != EntryKind.CONTRIBUTION or debt["due_date"] >= as_of:
                 continue
             due = debt["due_date"]
-            if due not in rules:
-                rules[due] = (
-                    PenaltyRule.unscoped.filter(
-                        organisation_id=employer.organisation_id, kind=PenaltyKind.LATE_PAYMENT
-                    )
-                    .in_force(on=due)
-                    .first()
-                )
-            rule = rules[due]
+            rule = _penalty_rule(employer.organisation_id, PenaltyKind.LATE_PAYMENT, due, rules)
             if rule is None:
                 continue
             trace = late_payment_penalty(
