@@ -42,16 +42,11 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
-def record_change(
-    *,
-    action: str,
-    instance: models.Model,
-    changes: dict,
-    subject: models.Model | None = None,
+def _event(
+    *, action: str, instance: models.Model, changes: dict, subject_type: str, subject_id
 ) -> AuditEvent:
-    subject = subject or instance
     actor = current_actor()
-    return AuditEvent.unscoped.create(
+    return AuditEvent(
         organisation_id=instance.organisation_id,
         actor_id=actor.user_id,
         actor_label=actor.label,
@@ -60,18 +55,62 @@ def record_change(
         object_type=instance._meta.model_name,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
-        subject_type=subject._meta.model_name,
-        subject_id=str(subject.pk),
+        subject_type=subject_type,
+        subject_id=str(subject_id),
         changes=changes,
     )
 
 
-def record_created(instance, *, subject=None) -> AuditEvent:
-    after = snapshot(instance)
-    changes = {k: [None, v] for k, v in after.items() if v not in (None, "")}
-    return record_change(
-        action=AuditAction.CREATE, instance=instance, changes=changes, subject=subject
+def record_change(
+    *,
+    action: str,
+    instance: models.Model,
+    changes: dict,
+    subject: models.Model | None = None,
+) -> AuditEvent:
+    subject = subject or instance
+    event = _event(
+        action=action,
+        instance=instance,
+        changes=changes,
+        subject_type=subject._meta.model_name,
+        subject_id=subject.pk,
     )
+    event.save()
+    return event
+
+
+def _created_changes(instance) -> dict:
+    return {k: [None, v] for k, v in snapshot(instance).items() if v not in (None, "")}
+
+
+def record_created(instance, *, subject=None) -> AuditEvent:
+    return record_change(
+        action=AuditAction.CREATE,
+        instance=instance,
+        changes=_created_changes(instance),
+        subject=subject,
+    )
+
+
+def record_created_many(instances, *, subject_type: str, subject_field: str) -> int:
+    """The events `record_created` writes for each instance, in one bulk insert (bulk imports).
+
+    The subject is named by type and by the instance's foreign-key field (e.g. "employer",
+    "employer_id"), so no subject row is loaded.
+    """
+    events = [
+        _event(
+            action=AuditAction.CREATE,
+            instance=instance,
+            changes=_created_changes(instance),
+            subject_type=subject_type,
+            subject_id=getattr(instance, subject_field),
+        )
+        for instance in instances
+    ]
+    AuditEvent.unscoped.bulk_create(events, batch_size=1000)
+    return len(events)
 
 
 def record_updated(instance, before: dict, *, subject=None) -> AuditEvent | None:

@@ -69,8 +69,11 @@ def period_due_date(*, organisation_id: int, period: str, cache: dict | None = N
     return due
 
 
-def post_declarations(new_decls: list[Declaration], superseded: list[Declaration]) -> None:
-    """Post what new declarations make due; reverse what the declarations they replace did.
+def post_declarations(
+    new_decls: list[Declaration], superseded: list[Declaration], *, late_filing: bool = True
+) -> None:
+    """Post what new declarations make due; reverse what the declarations they replace did;
+    with `late_filing`, the late-declaration penalties of those filed after their due date.
 
     Called inside the declaration's transaction (services._store). Set-based: one bulk insert,
     whatever the number of declarations of a bulk file.
@@ -118,7 +121,8 @@ def post_declarations(new_decls: list[Declaration], superseded: list[Declaration
                 % {"p": d.period, "k": d.get_kind_display()},
             )
         )
-    entries.extend(_late_filing_entries(new_decls, cache))
+    if late_filing:
+        entries.extend(_late_filing_entries(new_decls, cache))
     LedgerEntry.unscoped.bulk_create(entries, batch_size=5000)
     if len(entries) <= AUDIT_EACH_ENTRY_UP_TO:
         for e in entries:

@@ -106,10 +106,47 @@ class Declaration(TenantModel):
 
 
 class DeclarationLine(TenantModel):
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="lines")
+    """One worker's line of a declaration (a bulk file stores millions of them).
+
+    Indexes and constraints are kept to what reads need, because each one is paid on every
+    line of a bulk import (bench/declarations.py; docs/contributions.md, Bulk):
+
+    - `organisation`, `declaration` and `person` have no database foreign-key constraint
+      (`db_constraint=False`). On PostgreSQL each one is a trigger fired per inserted row (at
+      commit: Django's constraints are deferred), about 10 s per million lines each; on SQLite a
+      look-up per row. Integrity is guaranteed by the only writers instead, set-based: the
+      import (services._store) sets `organisation` to the importing organisation, takes every
+      `declaration_id` from the declarations it has just created in the same transaction and
+      every `person_id` from a look-up of that organisation's persons in that transaction;
+      `pending_registration_resolve` sets a person it was given (same organisation, checked).
+      None of these rows is ever deleted (PROTECT in Django, and no service deletes them).
+    - No single-column index: `declaration` is covered by (declaration, line_no), `person` and
+      `organisation` by (organisation, person); every read filters on one of those prefixes.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
+    )
     line_no = models.PositiveIntegerField(_("ligne"))
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     worker_number = models.CharField(max_length=20, blank=True)
     national_id = models.CharField(max_length=30, blank=True)

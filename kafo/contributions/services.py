@@ -33,6 +33,19 @@ from .models import (
 )
 from .storage import insert_lines, insert_pending, person_ids
 
+# The steps import_frame reports to `progress` (the command's progress bar), in order.
+IMPORT_STEPS = (
+    "validate",
+    "compute",
+    "declarations",
+    "persons",
+    "prepare",
+    "lines",
+    "pending",
+    "audit",
+    "ledger",
+    "commit",
+)
 SMALL_FILE = 5_000  # below this, look workers up by IN (...); above, read the organisation's
 
 
@@ -127,11 +140,14 @@ def import_frame(
     expected_period: str | None = None,
     today: dt.date | None = None,
     progress=None,
+    migration: bool = False,
 ) -> SubmitResult:
     """Validate, compute and store a frame of DNS lines, one declaration per employer × period.
 
     Set-based: Polars validates and computes; lines are inserted in bulk (COPY on PostgreSQL).
     `progress(step_name, n)` is called as steps finish (the command's progress bar).
+    `migration`: declarations taken over from an earlier system, whose filing dates Kafo does
+    not know: no late-declaration penalty is assessed on them.
     """
     tick = progress or (lambda step, n=0: None)
     today = today or _today()
@@ -180,8 +196,10 @@ def import_frame(
             kind=kind,
             channel=channel,
             submitted_by=submitted_by,
+            tick=tick,
+            migration=migration,
         )
-    tick("store", frame.height)
+    tick("commit", frame.height)
     return result
 
 
@@ -232,6 +250,8 @@ def _store(
     kind: str,
     channel: str,
     submitted_by,
+    tick=lambda step, n=0: None,
+    migration: bool = False,
 ) -> SubmitResult:
     result = SubmitResult()
     hashes = dns.content_hashes(computed)
@@ -318,10 +338,12 @@ def _store(
             superseded.append(in_force)
     if errors:
         raise DeclarationRejected(errors)
+    tick("declarations", computed.height)
     if not new_decls:
         return result
 
     computed = _persons(organisation, computed)
+    tick("persons", computed.height)
     pending_counts = {
         (e, p): n
         for e, p, n in computed.filter(pl.col("person_id").is_null())
@@ -348,13 +370,26 @@ def _store(
         pl.col("days").alias("days_worked"),
         pl.col("gross").alias("gross_salary"),
     )
+    tick("prepare", computed.height)
     result.line_count = insert_lines(lines)
+    tick("lines", computed.height)
     result.pending_created = _pending_registrations(organisation, lines)
-    for d in new_decls:
-        audit.record_created(d, subject=d.employer if len(new_decls) == 1 else None)
-    _post_ledger(new_decls, superseded)
+    tick("pending", computed.height)
+    _audit_declarations(new_decls)
+    tick("audit", computed.height)
+    ledger.post_declarations(new_decls, superseded, late_filing=not migration)
+    tick("ledger", computed.height)
     result.declarations = new_decls
     return result
+
+
+def _audit_declarations(new_decls: list[Declaration]) -> None:
+    """One audit event per new declaration, with its totals, on the employer's history (its
+    lines are derived data). A bulk file's events go in one insert."""
+    if len(new_decls) == 1:
+        audit.record_created(new_decls[0], subject=new_decls[0].employer)
+        return
+    audit.record_created_many(new_decls, subject_type="employer", subject_field="employer_id")
 
 
 def _pending_registrations(organisation: Organisation, lines: pl.DataFrame) -> int:
@@ -396,11 +431,6 @@ def _pending_registrations(organisation: Organisation, lines: pl.DataFrame) -> i
         ),
         created_at=timezone.now(),
     )
-
-
-def _post_ledger(new_decls: list[Declaration], superseded: list[Declaration]) -> None:
-    """Post the amounts due to the employers' accounts (in the declaration's transaction)."""
-    ledger.post_declarations(new_decls, superseded)
 
 
 @transaction.atomic

@@ -24,3 +24,107 @@ def test_import_command_stores_a_file_and_rejects_a_bad_one(ci, tmp_path, capsys
     call_command("declarations_import", str(good), "--organisation", "CNPS-CI", verbosity=0)
     assert "1 already received" in capsys.readouterr().out
     assert Declaration.unscoped.count() == 1
+
+
+def _many_employers_file(ci, tmp_path, employers=3, per_employer=40):
+    from kafo.registry.services import employer_register
+
+    es = [ci["employer"]] + [
+        employer_register(organisation=ci["org"], data={"legal_name": f"E{i}", "risk_class": 1})
+        for i in range(employers - 1)
+    ]
+    p = ci["person"]
+    lines = [
+        [e.number, "2025-03", p.number if (k == 0 and i == 0) else f"X{i}-{k}", "", "N", "P"]
+        + ["30", str(60_000 + 1_000 * k), ""]
+        for i, e in enumerate(es)
+        for k in range(per_employer)
+    ]
+    path = tmp_path / "many.csv"
+    path.write_bytes(csv_of(ci["employer"], p, lines))
+    return path, es
+
+
+@pytest.mark.parametrize("chunk", [200_000, 30])  # 30: the staged path (SQLite) in small
+def test_bulk_file_of_many_employers_stores_every_line_and_one_audit_event_per_declaration(
+    ci, tmp_path, capsys, monkeypatch, chunk
+):
+    from kafo.audit.models import AuditEvent
+    from kafo.contributions import storage
+    from kafo.contributions.models import PendingRegistration
+
+    monkeypatch.setattr(storage, "CHUNK", chunk)
+    path, employers = _many_employers_file(ci, tmp_path)
+    call_command("declarations_import", str(path), "--organisation", "CNPS-CI", verbosity=0)
+    assert "3 declarations, 120 lines stored" in capsys.readouterr().out
+
+    decls = list(Declaration.unscoped.order_by("pk"))
+    assert len(decls) == 3
+    lines = DeclarationLine.unscoped.all()
+    assert lines.count() == 120
+    assert {ln.organisation_id for ln in lines} == {ci["org"].pk}
+    for d in decls:
+        mine = DeclarationLine.unscoped.filter(declaration=d)
+        assert mine.count() == d.line_count == 40
+        assert sum(ln.employer_total + ln.employee_total for ln in mine) == d.total
+    known = DeclarationLine.unscoped.get(person=ci["person"])
+    assert known.declaration.employer_id == employers[0].pk and known.line_no == 2
+    assert PendingRegistration.unscoped.filter(organisation=ci["org"]).count() == 119
+
+    events = AuditEvent.unscoped.filter(object_type="declaration", action="create")
+    assert sorted(int(e.object_id) for e in events) == [d.pk for d in decls]
+    for e in events:
+        d = next(d for d in decls if d.pk == int(e.object_id))
+        assert e.organisation_id == ci["org"].pk
+        assert (e.subject_type, e.subject_id) == ("employer", str(d.employer_id))
+        assert [str(v) for v in e.changes["total"]] == ["None", str(d.total)]
+        assert e.changes["line_count"] == [None, 40]
+    assert not AuditEvent.unscoped.filter(object_type="declarationline").exists()
+
+
+def test_bulk_audit_events_match_record_created(ci, tmp_path):
+    """The bulk events are exactly what audit.record_created writes for one declaration."""
+    from kafo.audit import services as audit
+    from kafo.audit.models import AuditEvent
+
+    path, _employers = _many_employers_file(ci, tmp_path, employers=2, per_employer=2)
+    call_command("declarations_import", str(path), "--organisation", "CNPS-CI", verbosity=0)
+    d = Declaration.unscoped.order_by("pk").first()
+    bulk = AuditEvent.unscoped.get(object_type="declaration", object_id=str(d.pk))
+    one = audit.record_created(d, subject=d.employer)
+    fields = ["organisation_id", "actor_id", "actor_label", "ip_address", "action"]
+    fields += ["object_type", "object_id", "object_repr", "subject_type", "subject_id"]
+    assert {f: getattr(bulk, f) for f in fields} == {f: getattr(one, f) for f in fields}
+    # amounts were ints in memory at import time, Decimals once read back: same values
+    assert {k: [str(x) for x in v] for k, v in bulk.changes.items()} == {
+        k: [str(x) for x in v] for k, v in one.changes.items()
+    }
+
+
+def test_rejected_bulk_file_stores_nothing_and_lists_every_faulty_line(ci, tmp_path, capsys):
+    from kafo.audit.models import AuditEvent
+
+    path, _employers = _many_employers_file(ci, tmp_path, employers=2, per_employer=30)
+    text = path.read_text().splitlines()
+    text[5] = text[5].replace("30,", "45,", 1)  # line 6: 45 days in a month
+    text[40] = text[40].replace(",N,", ",,", 1)  # line 41: no family name
+    path.write_text("\n".join(text) + "\n")
+    with pytest.raises(CommandError, match="2 errors, nothing stored"):
+        call_command("declarations_import", str(path), "--organisation", "CNPS-CI", verbosity=0)
+    err = capsys.readouterr().err
+    assert "line 6: days_worked='45'" in err and "line 41: family_name=''" in err
+    assert not Declaration.unscoped.exists() and not DeclarationLine.unscoped.exists()
+    assert not AuditEvent.unscoped.filter(object_type="declaration").exists()
+
+
+@pytest.mark.parametrize(("flags", "late_filing_entries"), [([], 2), (["--migration"], 0)])
+def test_late_declaration_penalties_unless_migrated(ci, tmp_path, flags, late_filing_entries):
+    """2025-03 was due on 15/04/2025 at CNPS-CI: filed today it is late, unless the file is a
+    migration from an earlier system (its filing dates unknown)."""
+    from kafo.contributions.models import EntryKind, LedgerEntry
+
+    path, _employers = _many_employers_file(ci, tmp_path, employers=2, per_employer=3)
+    call_command("declarations_import", str(path), "--organisation", "CNPS-CI", *flags, verbosity=0)
+    assert LedgerEntry.unscoped.filter(kind=EntryKind.CONTRIBUTION).count() == 2
+    late = LedgerEntry.unscoped.filter(kind=EntryKind.LATE_FILING)
+    assert late.count() == late_filing_entries

@@ -1,8 +1,9 @@
 """`kafo declarations_import FILE --organisation CODE`: the bulk path for large files.
 
 Set-based end to end: Polars parses, validates and computes; the lines go in with one COPY
-(PostgreSQL) or executemany (SQLite) inside one transaction. A rejected file stores nothing and
-prints every faulty line.
+(PostgreSQL) or one staged INSERT … SELECT (SQLite) inside one transaction. A rejected file
+stores nothing and prints every faulty line. The progress bar advances at each step of
+services.IMPORT_STEPS.
 """
 
 from pathlib import Path
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from kafo.contributions.domain import dns
-from kafo.contributions.services import DeclarationRejected, import_frame
+from kafo.contributions.services import IMPORT_STEPS, DeclarationRejected, import_frame
 from kafo.organisations.models import Organisation
 from kafo.organisations.tenancy import tenant_scope
 
@@ -24,18 +25,25 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", "-o", required=True, help="e.g. CNPS-CI")
         parser.add_argument("--kind", default="original", choices=["original", "corrective"])
         parser.add_argument("--max-errors", type=int, default=50)
+        parser.add_argument(
+            "--migration",
+            action="store_true",
+            help="declarations taken over from an earlier system: no late-declaration penalty",
+        )
 
-    def handle(self, *args, file, organisation, kind, max_errors, **options):
+    def handle(self, *args, file, organisation, kind, max_errors, migration, **options):
         org = Organisation.objects.filter(code=organisation).first()
         if org is None:
             raise CommandError(f"unknown organisation {organisation}")
         path = Path(file)
-        bar = tqdm(total=4, unit="step", desc="read", disable=options["verbosity"] == 0)
+        bar = tqdm(
+            total=1 + len(IMPORT_STEPS), unit="step", desc="read", disable=options["verbosity"] == 0
+        )
         parsed = dns.read_bytes(path.read_bytes(), path.name)
         bar.update()
 
         def progress(step, n=0):
-            bar.set_description(f"{step} ({n:,} lines)")
+            bar.set_description(f"{step} done ({n:,} lines)")
             bar.update()
 
         try:
@@ -43,7 +51,11 @@ class Command(BaseCommand):
                 raise DeclarationRejected(parsed.errors)
             with tenant_scope(org):
                 result = import_frame(
-                    frame=parsed.frame, organisation=org, kind=kind, progress=progress
+                    frame=parsed.frame,
+                    organisation=org,
+                    kind=kind,
+                    progress=progress,
+                    migration=migration,
                 )
         except DeclarationRejected as exc:
             bar.close()
