@@ -21,7 +21,14 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, threads: int | None = None, memory_limit: str | None = None):
+    def __init__(
+        self,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: str | None = None,
+    ):
+        import tempfile
+
         import duckdb
 
         self.connection = duckdb.connect(":memory:")
@@ -29,6 +36,9 @@ class DuckDBEngine:
             self.connection.execute(f"SET threads = {int(threads)}")
         if memory_limit:
             self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+            # Past the limit, joins, aggregates and sorts spill here instead of failing.
+            self._spill = tempfile.TemporaryDirectory(prefix="kafo-linkage-", dir=temp_directory)
+            self.connection.execute(f"SET temp_directory = '{self._spill.name}'")
         self.connection.execute("SET preserve_insertion_order = false")
 
     def load(self, name: str, frame: pl.DataFrame) -> None:
@@ -49,6 +59,8 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.connection.close()
+        if getattr(self, "_spill", None) is not None:
+            self._spill.cleanup()
 
 
 class SparkEngine:
@@ -63,14 +75,21 @@ class SparkEngine:
         partitions: int = 8,
         small: bool = False,
     ):
-        self.session = session or _local_session(master, partitions)
+        # Tiny inputs (tests, one organisation): one partition, one core; more only add tasks.
+        self.small = small
+        if small and session is None:
+            master, partitions = "local[1]", 1
+        self.session = session or _local_session(master, partitions, small)
         if small:
             # Tiny inputs: planning and code generation cost more than the data; turn them down.
             for key, value in SMALL_DATA_CONF.items():
                 self.session.conf.set(key, value)
 
     def load(self, name: str, frame: pl.DataFrame) -> None:
-        self.session.createDataFrame(frame.to_arrow()).createOrReplaceTempView(name)
+        data = self.session.createDataFrame(frame.to_arrow())
+        if self.small:
+            data = data.coalesce(1)
+        data.createOrReplaceTempView(name)
 
     def create(self, name: str, sql: str) -> None:
         # Checkpointing cuts the lineage so that iterative steps (clustering) stay cheap.
@@ -97,12 +116,19 @@ SMALL_DATA_CONF = {
 }
 
 
-def _local_session(master: str, partitions: int):
+def _local_session(master: str, partitions: int, small: bool = False):
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+    builder = SparkSession.builder
+    if small:
+        # A short run on tiny data: the JVM's optimising compiler and parallel collector cost
+        # more CPU than they save (only applies when this call starts the JVM).
+        builder = builder.config(
+            "spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+        )
     return (
-        SparkSession.builder.master(master)
+        builder.master(master)
         .appName("kafo-linkage")
         .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.default.parallelism", str(partitions))

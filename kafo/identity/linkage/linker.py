@@ -30,8 +30,14 @@ from kafo.identity.linkage.normalise import normalise
 DEFAULT_THRESHOLD = 3.0
 # Pairs kept in `pairs` for review start here (probability about 0.1).
 REVIEW_FLOOR = -3.0
-MAX_CUT_ROUNDS = 50
-STEPS = ("normalise", "block", "compare", "train", "score", "cluster")
+# From this many candidate pairs, clustering first finds the connected components of the links
+# so that it reads only the cannot-link pairs inside one (below, the components cost more jobs
+# than they save; the clusters are the same either way).
+COMPONENTS_FROM = 1_000_000
+MAX_MERGE_ROUNDS = 64  # each round merges at least one pair; clusters are small
+STEPS = ("normalise", "block", "train", "compare", "score", "cluster")
+# Candidate pairs are in `scores`; pairs two links apart that no rule compared, in `hop_scores`.
+ALL_SCORES = "(SELECT * FROM scores UNION ALL SELECT * FROM hop_scores)"
 
 
 @dataclass
@@ -94,38 +100,52 @@ class _Run:
     def run(self, records, threshold: float) -> LinkResult:
         rec = normalise(records)
         self.engine.load("rec", rec)
+        record_count = rec.height
+        del rec  # the engine holds its own copy; a million records' frame is worth freeing
         self._done("normalise")
+        for name, sql in model.BLOCKING_TABLES.items():
+            self.engine.create(name, sql)
         self.engine.create("pairs", model.blocked_pairs_sql())
+        for name in model.BLOCKING_TABLES:
+            self.engine.drop(name)
         self._done("block")
-        self.engine.create("comparisons", model.comparison_sql("pairs"))
-        self._done("compare")
-        params = self._train(rec.height)
+        candidate_pairs = self.engine.scalar("SELECT count(*) FROM pairs")
+        # Training reads its own pairs, so the candidate pairs are compared and weighed in one
+        # statement: the largest table of a run is written once.
+        params = self._train(record_count)
         self._done("train")
-        self.engine.create("scores", model.score_sql("comparisons", params))
+        self.engine.create("scores", model.score_sql(f"({model.comparison_sql('pairs')})", params))
+        self._done("compare")
+        self.engine.create("hops", model.hop_pairs_sql("scores", "pairs", threshold))
+        self.engine.drop("pairs")
+        self.engine.create(
+            "hop_scores", model.score_sql(f"({model.comparison_sql('hops')})", params)
+        )
+        self.engine.drop("hops")
         self._done("score")
-        clusters = self._cluster(threshold)
+        clusters = self._cluster(threshold, candidate_pairs)
         self._done("cluster")
         return LinkResult(
             clusters=clusters,
             pairs=self._pairs(threshold),
             parameters=params,
             seconds=self.seconds,
-            candidate_pairs=self.engine.scalar("SELECT count(*) FROM pairs"),
+            candidate_pairs=candidate_pairs,
         )
 
     def _train(self, record_count: int) -> model.Parameters:
-        self.engine.create("random_pairs", model.random_pairs_sql(record_count))
-        self.engine.create("random_comparisons", model.comparison_sql("random_pairs"))
-        u = model.estimate_u(self._patterns("random_comparisons"))
+        # Training pairs are never stored: only their pattern counts come back (fewer jobs on
+        # Spark, less memory on DuckDB).
+        random_pairs = f"({model.random_pairs_sql(record_count)})"
+        u = model.estimate_u(self._patterns(model.comparison_sql(random_pairs)))
         sessions: dict = {}
         start = None
         for name, (condition, fields) in model.TRAINING_SESSIONS.items():
             size = int(self.engine.scalar(model.session_size_sql(condition)) or 0)
             modulus = max(1, -(-size // model.TRAINING_PAIRS))
-            self.engine.create("training_pairs", model.session_pairs_sql(condition, modulus))
-            self.engine.create("training_comparisons", model.comparison_sql("training_pairs"))
+            session_pairs = f"({model.session_pairs_sql(condition, modulus)})"
             m, share = model.expectation_maximisation(
-                self._patterns("training_comparisons"), u, fields, start
+                self._patterns(model.comparison_sql(session_pairs)), u, fields, start
             )
             sessions[name] = (m, share, size)
             start = {f: m[f] for f in fields}  # the next session starts from what was learnt
@@ -137,15 +157,13 @@ class _Run:
         params.tf_adjustments = model.tf_adjustments(params, counts)
         for name, by_level in params.tf_adjustments.items():
             self._load_tf_table(name, by_level)
-        for table in ("random_pairs", "random_comparisons", "training_pairs"):
-            self.engine.drop(table)
-        self.engine.drop("training_comparisons")
         return params
 
-    def _patterns(self, table: str) -> list[dict]:
+    def _patterns(self, comparisons_sql: str) -> list[dict]:
         # Sorted so that EM sums in the same order on every engine: identical parameters.
         cols = [f"g_{f}" for f in model.FIELDS]
-        return self.engine.frame(model.pattern_counts_sql(table)).sort(cols).to_dicts()
+        counts = model.pattern_counts_sql(f"({comparisons_sql}) c")
+        return self.engine.frame(counts).sort(cols).to_dicts()
 
     def _load_tf_table(self, name: str, by_level: dict[int, list[tuple[str, float]]]) -> None:
         levels = sorted(by_level)
@@ -155,33 +173,55 @@ class _Run:
             columns[f"adj{level}"] = [adj for _, adj in by_level[level]]
         self.engine.load(f"tf_{name}", pl.DataFrame(columns))
 
-    def _cluster(self, threshold: float) -> pl.DataFrame:
-        self.engine.create("edges", model.edges_sql("scores", threshold))
-        self._components()
-        for _ in range(MAX_CUT_ROUNDS):
-            self.engine.create("conflicts", model.conflicts_sql("scores", "labels"))
-            if self.engine.scalar("SELECT count(*) FROM conflicts") == 0:
-                break
-            self.engine.create("edges_cut", model.cut_weakest_sql("edges", "labels", "conflicts"))
-            self.engine.create("edges", "SELECT * FROM edges_cut")
+    def _cluster(self, threshold: float, candidate_pairs: int) -> pl.DataFrame:
+        """Merge clusters that pick each other as best neighbour, round after round."""
+        self.engine.create("links", model.links_sql(f"{ALL_SCORES} s", threshold))
+        if candidate_pairs >= COMPONENTS_FROM:
+            # Keep only the cannot-link pairs inside a connected component of the links.
             self._components()
-        return self.engine.frame(model.clusters_sql("labels")).sort("record_id")
+            components = "components"
+        else:  # few pairs: every record in one component, the same clusters for fewer jobs
+            components = "(SELECT rid, 0 AS comp FROM rec)"
+        self.engine.create("edges", model.edges_sql(f"{ALL_SCORES} s", "links", components))
+        for table in ("links", "components"):
+            self.engine.drop(table)
+        labels, spare = "labels", "labels_next"
+        self.engine.create(labels, model.initial_labels_sql("edges"))
+        self.rounds = 0
+        for _ in range(MAX_MERGE_ROUNDS):
+            self.rounds += 1
+            self.engine.create("cluster_links", model.cluster_links_sql("edges", labels))
+            self.engine.create("ranked", model.ranked_sql("cluster_links"))
+            self.engine.create("ambiguous", model.ambiguous_sql("ranked", "cluster_links"))
+            self.engine.create("choices", model.choices_sql("ranked", "ambiguous"))
+            merges = model.merges_sql("choices")
+            if self.engine.scalar(f"SELECT count(*) FROM ({merges}) m") == 0:
+                break
+            self.engine.create(spare, model.relabel_sql(labels, "choices"))
+            labels, spare = spare, labels
+        clusters = self.engine.frame(model.clusters_sql(labels)).sort("record_id")
+        for table in ("cluster_links", "ranked", "ambiguous", "choices", "edges"):
+            self.engine.drop(table)
+        for table in ("labels", "labels_next"):
+            self.engine.drop(table)
+        return clusters
 
     def _components(self) -> None:
-        """Connected components of `edges` into `labels` (rid, cid = smallest rid)."""
-        self.engine.create("labels", model.initial_labels_sql("edges"))
-        for _ in range(64):  # cluster diameters are small; 64 is a safety stop
-            self.engine.create("labels_next", model.propagate_sql("labels", "edges"))
-            changed = self.engine.scalar(model.changed_sql("labels_next", "labels"))
-            self.engine.create("labels", "SELECT * FROM labels_next")
+        """Connected components of `links` into `components` (rid, comp = smallest rid)."""
+        self.engine.create("components", model.component_start_sql("links"))
+        for _ in range(64):  # component diameters are small; 64 is a safety stop
+            self.engine.create("components_next", model.propagate_sql("components", "links"))
+            changed = self.engine.scalar(model.changed_sql("components_next", "components"))
+            self.engine.create("components", "SELECT * FROM components_next")
             if changed == 0:
                 break
+        self.engine.drop("components_next")
 
     def _pairs(self, threshold: float) -> pl.DataFrame:
         levels = ", ".join(f"s.g_{f}" for f in model.FIELDS)
         frame = self.engine.frame(
             "SELECT a.record_id AS l_record_id, b.record_id AS r_record_id, "
-            f"s.match_weight, s.guard, s.swapped, {levels} FROM scores s "
+            f"s.match_weight, s.guard, s.swapped, {levels} FROM {ALL_SCORES} s "
             "JOIN rec a ON a.rid = s.l_rid JOIN rec b ON b.rid = s.r_rid "
             f"WHERE s.match_weight >= {REVIEW_FLOOR}"
         )

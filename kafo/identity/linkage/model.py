@@ -3,7 +3,8 @@
 Steps, each one set-based on the engine:
 
 1. blocking: candidate pairs from several equi-join rules, so that a record whose name, date or
-   id is damaged is still reached through another rule;
+   id is damaged is still reached through another rule; every rule joins on a date part too, so
+   that no block grows with the square of a common name;
 2. comparison: every candidate pair gets one agreement level per field (`g_*` columns), with
    family and given names compared crosswise when a record has them the other way round;
 3. training: u (how often non-matches agree) is counted on a deterministic sample of random
@@ -13,7 +14,9 @@ Steps, each one set-based on the engine:
 4. scoring: Fellegi–Sunter weights, with a term-frequency correction on names and places so that
    "Mamadou Traoré born in Bamako" agreeing says less than a rare name agreeing;
 5. guards: pairs that must never be joined whatever their score (two different national ids;
-   twins: same mother and birth date, different given names).
+   twins: same mother and birth date, different given names);
+6. clustering: pairs two links apart are scored too, then clusters that pick each other as
+   best neighbour merge, round after round, unless a pair across them must not be together.
 """
 
 # SQL here is assembled from names and literals of this package only; record values reach
@@ -35,10 +38,11 @@ LEVELS: dict[str, dict[int, str]] = {
         0: "different",
     },
     "date": {
-        5: "same date",
-        4: "day and month swapped",
+        6: "same date",
+        5: "day and month swapped",
+        4: "same day and month, year off by one",
         3: "same year, one date approximate",
-        2: "year off by one (two if approximate)",
+        2: "year off by one or two, one date approximate",
         1: "same year, other day",
         0: "different",
     },
@@ -46,6 +50,9 @@ LEVELS: dict[str, dict[int, str]] = {
     "mother": {2: "same mother's name", 1: "close", 0: "different"},
     "nid": {2: "same national id", 1: "one typing error apart", 0: "different"},
     "sex": {1: "same sex", 0: "different"},
+    # An organisation rarely registers one person twice, while homonyms of one country are
+    # often in the same organisation: the same organisation is (weak) evidence of two persons.
+    "src": {1: "same organisation", 0: "other organisations"},
 }
 FIELDS = tuple(LEVELS)
 
@@ -54,42 +61,109 @@ TF_FIELDS = {"fam": ("l_fk", (3, 2)), "giv": ("l_gk1", (3, 2)), "place": ("l_pla
 TF_KEY_COLUMN = {"fam": "fk", "giv": "gk1", "place": "place"}
 TF_MINIMUM = 1e-4
 
-# Blocking rules: a pair is a candidate when any rule joins it.
-_YEARS_CLOSE = "abs(a.yr - b.yr) <= CASE WHEN a.approx OR b.approx THEN 2 ELSE 1 END"
-BLOCKING_RULES: dict[str, str] = {
-    "national_id": "a.nid = b.nid",
-    # family key + year alone made 80 % of all pairs for 1 % of the true ones: narrowed by place
-    "family_year_place": "a.fk = b.fk AND a.yr = b.yr AND a.place = b.place",
-    # (family key + given key + years close is inside the two skeleton rules below)
-    "names_no_date": "a.fk = b.fk AND a.gk1 = b.gk1 AND (a.yr IS NULL OR b.yr IS NULL)",
-    "swapped_names": f"a.fk = b.gk1 AND a.gk1 = b.fk AND {_YEARS_CLOSE}",
-    "family_skeleton": f"a.fsk = b.fsk AND a.gk1 = b.gk1 AND {_YEARS_CLOSE}",
-    "given_skeleton": f"a.fk = b.fk AND a.gsk = b.gsk AND {_YEARS_CLOSE}",
-    "given_date": "a.gk1 = b.gk1 AND a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy",
-    "mother_year": "a.mother = b.mother AND a.yr = b.yr",
-    "place_date": "a.place = b.place AND a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy",
+# Blocking rules: a pair is a candidate when any rule joins it. Every rule is an equi-join on
+# name, place or id keys *and* a date part, so that no block grows with the square of a common
+# name (at 1,000,000 persons "same names, years close" alone made hundreds of millions of pairs):
+# - exact dates meet on their day and month (any year within two: a drifted year) or their
+#   whole date;
+# - an approximate date ("born about 1975") meets the same names in the years around it
+#   through `rec_years`, where each dated record appears once per year it may be confused with
+#   (its year -2..+2); only for names that are not crowded that year (CROWD_CAP records of the
+#   same family and given key born that year at most): an approximate "Traoré Mamadou, 1975"
+#   among hundreds could not be told from them anyway.
+# Each rule: (left side, right side, join condition); a left side other than `rec` is a subset
+# of the records joined to its right side (pairs are then put in order with least/greatest).
+CROWD_CAP = 15
+_SAME_DATE = "a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy"
+_SAME_DAY = "a.mo = b.mo AND a.dy = b.dy AND abs(a.yr - b.yr) <= 2"
+_UNDATED = "(SELECT * FROM rec WHERE yr IS NULL)"
+_APPROX = "(SELECT * FROM rec_years WHERE approx AND yj = yr)"
+BLOCKING_RULES: dict[str, tuple[str, str, str]] = {
+    "national_id": ("rec", "rec", "a.nid = b.nid"),
+    "family_date": ("rec", "rec", f"a.fk = b.fk AND {_SAME_DATE}"),
+    "given_date": ("rec", "rec", f"a.gk1 = b.gk1 AND {_SAME_DATE}"),
+    "place_date": ("rec", "rec", f"a.place = b.place AND {_SAME_DATE}"),
+    # skeletons survive a typo or a changed vowel on either side
+    "family_skeleton_day": ("rec", "rec", f"a.fsk = b.fsk AND a.gk1 = b.gk1 AND {_SAME_DAY}"),
+    "given_skeleton_day": ("rec", "rec", f"a.fk = b.fk AND a.gsk = b.gsk AND {_SAME_DAY}"),
+    "swapped_day": ("rec", "rec", f"a.fsk = b.gsk AND a.gsk = b.fsk AND {_SAME_DAY}"),
+    "family_skeleton_about": (
+        _APPROX,
+        "rec_years",
+        "a.fsk = b.fsk AND a.gk1 = b.gk1 AND a.yr = b.yj",
+    ),
+    "given_skeleton_about": (_APPROX, "rec_years", "a.fk = b.fk AND a.gsk = b.gsk AND a.yr = b.yj"),
+    "swapped_about": (_APPROX, "rec_years", "a.fsk = b.gsk AND a.gsk = b.fsk AND a.yr = b.yj"),
+    # family (or given) key + year + place, with the other name's initial: the other name
+    # mangled beyond its key, the date approximate or a day off
+    "family_year_place": (
+        "rec",
+        "rec",
+        "a.fk = b.fk AND a.yr = b.yr AND a.place = b.place "
+        "AND substr(a.gk1, 1, 1) = substr(b.gk1, 1, 1) AND (a.approx OR b.approx OR a.mo = b.mo)",
+    ),
+    "given_year_place": (
+        "rec",
+        "rec",
+        "a.gk1 = b.gk1 AND a.yr = b.yr AND a.place = b.place "
+        "AND substr(a.fk, 1, 1) = substr(b.fk, 1, 1) AND (a.approx OR b.approx OR a.mo = b.mo)",
+    ),
+    # a record with no date against the records of the same name skeletons and place
+    "names_no_date": (_UNDATED, "rec", "a.fsk = b.fsk AND a.gsk = b.gsk AND a.place = b.place"),
+    # the mother's name when the child's names are damaged; their initial keeps blocks small
+    "mother_year_place": (
+        "rec",
+        "rec",
+        "a.mother = b.mother AND a.yr = b.yr AND a.place = b.place "
+        "AND substr(a.fk, 1, 1) = substr(b.fk, 1, 1)",
+    ),
+}
+# Tables the blocking rules read besides `rec`, created before blocking and dropped after.
+_OFFSETS = " UNION ALL ".join(f"SELECT {d} AS d" for d in (-2, -1, 0, 1, 2))
+BLOCKING_TABLES: dict[str, str] = {
+    "rec_years": (
+        "SELECT r.rid, r.fk, r.fsk, r.gk1, r.gsk, r.yr, r.approx, r.yr + o.d AS yj "
+        "FROM (SELECT rid, fk, fsk, gk1, gsk, yr, approx, "
+        "count(*) OVER (PARTITION BY fk, gk1, yr) AS crowd FROM rec WHERE yr IS NOT NULL) r "
+        f"CROSS JOIN ({_OFFSETS}) o WHERE r.crowd <= {CROWD_CAP}"
+    ),
 }
 
 _RECORD_FIELDS = (
-    *("fk", "fk2", "fsk", "fam", "gk1", "gk2", "gsk", "giv"),
-    *("mother", "place", "sex", "yr", "mo", "dy", "approx", "nid"),
+    *("fk", "fk2", "fsk", "fam", "ff1", "gk1", "gk2", "gsk", "giv", "gf1"),
+    *("mother", "place", "sex", "yr", "mo", "dy", "approx", "nid", "source"),
 )
 
 
-def blocked_pairs_sql(rules: dict[str, str] = BLOCKING_RULES) -> str:
+def blocked_pairs_sql(rules: dict[str, tuple[str, str, str]] = BLOCKING_RULES) -> str:
     """Return the distinct candidate pairs (l_rid < r_rid) of all blocking rules."""
-    selects = [
-        f"SELECT a.rid AS l_rid, b.rid AS r_rid FROM rec a JOIN rec b ON {cond} WHERE a.rid < b.rid"
-        for cond in rules.values()
-    ]
+    selects = []
+    for left, right, condition in rules.values():
+        if left == "rec":
+            selects.append(
+                f"SELECT a.rid AS l_rid, b.rid AS r_rid FROM rec a JOIN {right} b "
+                f"ON {condition} WHERE a.rid < b.rid"
+            )
+        else:
+            selects.append(
+                "SELECT least(a.rid, b.rid) AS l_rid, greatest(a.rid, b.rid) AS r_rid "
+                f"FROM {left} a JOIN {right} b ON {condition} WHERE a.rid <> b.rid"
+            )
     return "SELECT DISTINCT l_rid, r_rid FROM (" + " UNION ALL ".join(selects) + ") u"
 
 
+# Random pairs counted for u: enough for the rarest level (same exact date, about 1 in 20,000
+# random pairs) to be counted tens of times, and no more (comparing them costs time).
+RANDOM_PAIRS = 1_500_000
+
+
 def random_pairs_sql(count: int, strides: tuple[int, ...] = (7919, 104729, 1299709)) -> str:
-    """Deterministic pseudo-random pairs: rid i with (i * stride + 1) mod n, same on any engine."""
+    """Deterministic pseudo-random pairs: rid i with (i * stride + 1) mod n, same on any engine;
+    one record in `keep` only, so that there are about RANDOM_PAIRS of them at most."""
+    keep = max(1, -(-count * len(strides) // RANDOM_PAIRS))
     selects = [
         f"SELECT a.rid AS l_rid, b.rid AS r_rid FROM rec a JOIN rec b "
-        f"ON b.rid = (a.rid * {stride} + 1) % {count} WHERE a.rid <> b.rid"
+        f"ON b.rid = (a.rid * {stride} + 1) % {count} WHERE a.rid <> b.rid AND a.rid % {keep} = 0"
         for stride in strides
     ]
     return " UNION ALL ".join(selects)
@@ -111,7 +185,8 @@ def comparison_sql(pairs_table: str) -> str:
     oriented_cols = (
         f"{oriented('fk', 'gk1')} AS o_fk, {oriented('fam', 'giv')} AS o_fam, "
         f"{oriented('gk1', 'fk')} AS o_gk1, {oriented('gk2', 'fk2')} AS o_gk2, "
-        f"{oriented('giv', 'fam')} AS o_giv"
+        f"{oriented('giv', 'fam')} AS o_giv, {oriented('ff1', 'gf1')} AS o_ff1, "
+        f"{oriented('gf1', 'ff1')} AS o_gf1"
     )
     levels = ",\n".join(f"{sql} AS g_{name}" for name, sql in _LEVEL_SQL.items())
     return (
@@ -131,19 +206,20 @@ _LEVEL_SQL = {
     "fam": """CASE WHEN l_fk IS NULL OR o_fk IS NULL THEN -1
         WHEN l_fam = o_fam THEN 3
         WHEN l_fk = o_fk THEN 2
-        WHEN levenshtein(l_fam, o_fam) <= 2 THEN 1 ELSE 0 END""",
+        WHEN levenshtein(l_fam, o_fam) <= 2 OR levenshtein(l_ff1, o_ff1) <= 2 THEN 1
+        ELSE 0 END""",
     "giv": """CASE WHEN l_gk1 IS NULL OR o_gk1 IS NULL THEN -1
         WHEN l_giv = o_giv THEN 3
         WHEN l_gk1 = o_gk1 OR l_gk1 = o_gk2 OR l_gk2 = o_gk1 THEN 2
         WHEN levenshtein(l_gk1, o_gk1) <= CASE WHEN length(l_gk1) >= 6 THEN 2 ELSE 1 END
+            OR levenshtein(l_gf1, o_gf1) <= CASE WHEN length(l_gf1) >= 6 THEN 2 ELSE 1 END
             THEN 1 ELSE 0 END""",
     "date": """CASE WHEN l_yr IS NULL OR r_yr IS NULL THEN -1
-        WHEN l_yr = r_yr AND l_mo = r_mo AND l_dy = r_dy THEN 5
-        WHEN l_yr = r_yr AND l_mo = r_dy AND l_dy = r_mo THEN 4
+        WHEN l_yr = r_yr AND l_mo = r_mo AND l_dy = r_dy THEN 6
+        WHEN l_yr = r_yr AND l_mo = r_dy AND l_dy = r_mo THEN 5
+        WHEN abs(l_yr - r_yr) = 1 AND l_mo = r_mo AND l_dy = r_dy THEN 4
         WHEN l_yr = r_yr AND (l_approx OR r_approx) THEN 3
-        WHEN abs(l_yr - r_yr) = 1 AND (l_approx OR r_approx OR (l_mo = r_mo AND l_dy = r_dy))
-            THEN 2
-        WHEN abs(l_yr - r_yr) = 2 AND (l_approx OR r_approx) THEN 2
+        WHEN abs(l_yr - r_yr) <= 2 AND (l_approx OR r_approx) THEN 2
         WHEN l_yr = r_yr THEN 1 ELSE 0 END""",
     "place": """CASE WHEN l_place IS NULL OR r_place IS NULL THEN -1
         WHEN l_place = r_place THEN 2
@@ -157,13 +233,15 @@ _LEVEL_SQL = {
         ELSE 0 END""",
     "sex": """CASE WHEN l_sex IS NULL OR r_sex IS NULL THEN -1
         WHEN l_sex = r_sex THEN 1 ELSE 0 END""",
+    "src": """CASE WHEN l_source IS NULL OR r_source IS NULL THEN -1
+        WHEN l_source = r_source THEN 1 ELSE 0 END""",
 }
 
 # Never link, whatever the score: two national ids that are not one typo apart; twins.
 # Twins: same family, birth date and place, and given names with nothing in common (the
 # mother's name agreeing or missing); or given names only close and a different sex.
 GUARD_SQL = """(g_nid = 0
-    OR (g_fam >= 2 AND g_date >= 4 AND g_mother IN (-1, 2) AND g_place IN (-1, 2)
+    OR (g_fam >= 2 AND g_date >= 5 AND g_mother IN (-1, 2) AND g_place IN (-1, 2)
         AND (g_giv = 0 OR (g_giv = 1 AND g_sex = 0))))"""
 
 
@@ -205,20 +283,22 @@ class Parameters:
 DEFAULT_M: dict[str, dict[int, float]] = {
     "fam": {3: 0.80, 2: 0.12, 1: 0.05, 0: 0.03},
     "giv": {3: 0.60, 2: 0.25, 1: 0.10, 0: 0.05},
-    "date": {5: 0.60, 4: 0.05, 3: 0.12, 2: 0.10, 1: 0.08, 0: 0.05},
+    "date": {6: 0.60, 5: 0.05, 4: 0.04, 3: 0.12, 2: 0.06, 1: 0.08, 0: 0.05},
     "place": {2: 0.75, 1: 0.15, 0: 0.10},
     "mother": {2: 0.77, 1: 0.20, 0: 0.03},
     "nid": {2: 0.95, 1: 0.04, 0: 0.01},
     "sex": {1: 0.98, 0: 0.02},
+    "src": {1: 0.05, 0: 0.95},
 }
 DEFAULT_U: dict[str, dict[int, float]] = {
     "fam": {3: 0.02, 2: 0.01, 1: 0.02, 0: 0.95},
     "giv": {3: 0.01, 2: 0.02, 1: 0.02, 0: 0.95},
-    "date": {5: 0.0001, 4: 0.0001, 3: 0.002, 2: 0.01, 1: 0.03, 0: 0.9578},
+    "date": {6: 0.0001, 5: 0.0001, 4: 0.0002, 3: 0.002, 2: 0.0098, 1: 0.03, 0: 0.9578},
     "place": {2: 0.10, 1: 0.02, 0: 0.88},
     "mother": {2: 0.001, 1: 0.01, 0: 0.989},
     "nid": {2: 0.0001, 1: 0.0009, 0: 0.999},
     "sex": {1: 0.5, 0: 0.5},
+    "src": {1: 0.2, 0: 0.8},
 }
 PSEUDO_PAIRS = 100.0
 
@@ -283,13 +363,13 @@ def expectation_maximisation(
 # right place (EM on same-date pairs alone can settle on "same family" instead of "same person").
 # The same-date session also measures how many matches there are (for the prior).
 TRAINING_SESSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "national_id": ("a.nid = b.nid", ("fam", "giv", "date", "place", "mother", "sex")),
+    "national_id": ("a.nid = b.nid", ("fam", "giv", "date", "place", "mother", "sex", "src")),
     "same_date": (
         "a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy",
-        ("fam", "giv", "place", "mother", "nid", "sex"),
+        ("fam", "giv", "place", "mother", "nid", "sex", "src"),
     ),
 }
-TRAINING_PAIRS = 2_000_000
+TRAINING_PAIRS = 1_000_000
 
 
 def session_size_sql(condition: str) -> str:
@@ -326,7 +406,7 @@ def combine_sessions(
         learnt = learnt[-1:] if name in ("fam", "giv") else learnt  # names: from same-date
         m[name] = {level: sum(x[level] for x in learnt) / len(learnt) for level in LEVELS[name]}
     date_m, date_prior, date_pairs = sessions["same_date"]
-    matches = date_prior * date_pairs / m["date"][5]
+    matches = date_prior * date_pairs / m["date"][6]
     all_pairs = max(record_count * (record_count - 1) / 2, 1)
     if matches == 0:
         # Too few records to measure: assume each record has about one match elsewhere.
@@ -382,42 +462,66 @@ def score_sql(comparisons_table: str, params: Parameters) -> str:
     )
 
 
+def hop_pairs_sql(scores_table: str, pairs_table: str, threshold: float) -> str:
+    """Pairs two links apart (x - z - y) that no blocking rule compared: scoring them gives
+    clustering the evidence that x and y differ (two homonyms linked through a record with
+    only a year of birth)."""
+    links = (
+        f"SELECT l_rid AS n, r_rid AS o FROM {scores_table} "
+        f"WHERE match_weight >= {_double(threshold)} AND NOT guard "
+        f"UNION ALL SELECT r_rid AS n, l_rid AS o FROM {scores_table} "
+        f"WHERE match_weight >= {_double(threshold)} AND NOT guard"
+    )
+    hops = (
+        "SELECT DISTINCT least(x.o, y.o) AS l_rid, greatest(x.o, y.o) AS r_rid "
+        f"FROM ({links}) x JOIN ({links}) y ON x.n = y.n WHERE x.o <> y.o"
+    )
+    return (
+        f"SELECT h.l_rid, h.r_rid FROM ({hops}) h LEFT JOIN {pairs_table} p "
+        "ON p.l_rid = h.l_rid AND p.r_rid = h.r_rid WHERE p.l_rid IS NULL"
+    )
+
+
 # --- clustering ----------------------------------------------------------------------------
 
 
-# Two records in one cluster whose own comparison says they differ (a guard, or a weight this
-# low) show that a chain of links went through the wrong record: homonyms joined by a record
-# with only a year of birth, say. The weakest link of such a cluster is cut, and again.
-CANNOT_LINK_WEIGHT = -6.0
-# Links of a conflicting cluster this close to its weakest link are cut together: a record
-# with only a year of birth links equally well to two homonyms, and should join neither.
-CUT_MARGIN = 0.5
+# Clustering: constrained merging, strongest links first. Every record starts alone; in each
+# round every cluster picks its best neighbour (the cluster it has the strongest link to, a link
+# being a pair at or above the threshold and not guarded), and two clusters that pick each
+# other merge, unless some pair across them says they differ: a guard, or a weight this low
+# (same names but two different exact dates, say). The strongest remaining link is always
+# picked by both its ends, so every round merges; clusters are small, so rounds are few.
+CANNOT_LINK_WEIGHT = 0.0
+# A cluster whose two best neighbours are this close and cannot be together (a record with
+# only a year of birth linking equally well to two homonyms) is ambiguous: it joins neither.
+AMBIGUITY_MARGIN = 1.0
 
 
-def edges_sql(scores_table: str, threshold: float) -> str:
-    """Every pair linked: weight at or above threshold and not guarded."""
+def links_sql(scores_table: str, threshold: float) -> str:
+    """Pairs that link: weight at or above threshold, not guarded."""
     return (
         f"SELECT l_rid, r_rid, match_weight AS w FROM {scores_table} "
         f"WHERE match_weight >= {_double(threshold)} AND NOT guard"
     )
 
 
-def initial_labels_sql(edges_table: str) -> str:
+def component_start_sql(links_table: str) -> str:
+    """Every record of a link labelled with its own rid, before propagation."""
     return (
-        f"SELECT DISTINCT rid, rid AS cid FROM (SELECT l_rid AS rid FROM {edges_table} "
-        f"UNION ALL SELECT r_rid AS rid FROM {edges_table}) n"
+        f"SELECT DISTINCT rid, rid AS comp FROM (SELECT l_rid AS rid FROM {links_table} "
+        f"UNION ALL SELECT r_rid AS rid FROM {links_table}) n"
     )
 
 
-def propagate_sql(labels_table: str, edges_table: str) -> str:
-    """One step of min-label propagation: each node takes the smallest label around it."""
+def propagate_sql(components_table: str, links_table: str) -> str:
+    """One step of min-label propagation: each record takes the smallest label around it."""
     return (
-        "SELECT rid, min(cid) AS cid FROM ("
-        f"SELECT rid, cid FROM {labels_table} "
-        f"UNION ALL SELECT e.l_rid AS rid, l.cid FROM {edges_table} e "
-        f"JOIN {labels_table} l ON l.rid = e.r_rid "
-        f"UNION ALL SELECT e.r_rid AS rid, l.cid FROM {edges_table} e "
-        f"JOIN {labels_table} l ON l.rid = e.l_rid"
+        "SELECT rid, min(comp) AS comp FROM ("
+        f"SELECT rid, comp FROM {components_table} "
+        f"UNION ALL SELECT e.l_rid AS rid, c.comp FROM {links_table} e "
+        f"JOIN {components_table} c ON c.rid = e.r_rid "
+        f"UNION ALL SELECT e.r_rid AS rid, c.comp FROM {links_table} e "
+        f"JOIN {components_table} c ON c.rid = e.l_rid"
         ") x GROUP BY rid"
     )
 
@@ -425,30 +529,88 @@ def propagate_sql(labels_table: str, edges_table: str) -> str:
 def changed_sql(new_table: str, old_table: str) -> str:
     return (
         f"SELECT count(*) FROM {new_table} n JOIN {old_table} o ON n.rid = o.rid "
-        "WHERE n.cid <> o.cid"
+        "WHERE n.comp <> o.comp"
     )
 
 
-def conflicts_sql(scores_table: str, labels_table: str) -> str:
-    """Clusters holding two records that must not be together."""
+def edges_sql(scores_table: str, links_table: str, components_table: str) -> str:
+    """The pairs clustering reads: the links (`link` = 1), and the pairs that must not be in one
+    cluster (`link` = 0: a guard, or a weight under CANNOT_LINK_WEIGHT) whose two records are
+    in one connected component of the links, the only place where they can meet."""
+    cannot = (
+        f"SELECT s.l_rid, s.r_rid, s.match_weight AS w, 0 AS link FROM {scores_table} "
+        f"JOIN {components_table} ca ON ca.rid = s.l_rid "
+        f"JOIN {components_table} cb ON cb.rid = s.r_rid "
+        f"WHERE ca.comp = cb.comp AND (s.guard OR s.match_weight < {_double(CANNOT_LINK_WEIGHT)})"
+    )
+    return f"SELECT l_rid, r_rid, w, 1 AS link FROM {links_table} UNION ALL {cannot}"
+
+
+def initial_labels_sql(edges_table: str) -> str:
+    """Every record of a link in its own cluster (cid = rid)."""
     return (
-        f"SELECT DISTINCT la.cid FROM {scores_table} s "
-        f"JOIN {labels_table} la ON la.rid = s.l_rid JOIN {labels_table} lb ON lb.rid = s.r_rid "
-        f"WHERE la.cid = lb.cid AND (s.guard OR s.match_weight < {_double(CANNOT_LINK_WEIGHT)})"
+        "SELECT DISTINCT rid, rid AS cid FROM ("
+        f"SELECT l_rid AS rid FROM {edges_table} WHERE link = 1 "
+        f"UNION ALL SELECT r_rid AS rid FROM {edges_table} WHERE link = 1) n"
     )
 
 
-def cut_weakest_sql(edges_table: str, labels_table: str, conflicts_table: str) -> str:
-    """The edges without the weakest links of every conflicting cluster."""
-    weakest = (
-        f"SELECT l.cid, min(e.w) AS w FROM {edges_table} e "
-        f"JOIN {labels_table} l ON l.rid = e.l_rid "
-        f"JOIN {conflicts_table} c ON c.cid = l.cid GROUP BY l.cid"
+def cluster_links_sql(edges_table: str, labels_table: str) -> str:
+    """Pairs of clusters with at least one link between them: the best link (w) and whether
+    any pair across them must not be together (conflict = 1)."""
+    return (
+        "SELECT least(la.cid, lb.cid) AS ca, greatest(la.cid, lb.cid) AS cb, "
+        "max(CASE WHEN e.link = 1 THEN e.w END) AS w, min(e.link) AS conflict_free "
+        f"FROM {edges_table} e JOIN {labels_table} la ON la.rid = e.l_rid "
+        f"JOIN {labels_table} lb ON lb.rid = e.r_rid WHERE la.cid <> lb.cid "
+        "GROUP BY least(la.cid, lb.cid), greatest(la.cid, lb.cid) HAVING max(e.link) = 1"
+    )
+
+
+def ranked_sql(cluster_links_table: str) -> str:
+    """Each cluster's neighbours it may merge with (no conflict), best first (rk = 1)."""
+    both_ways = (
+        f"SELECT ca AS c, cb AS o, w FROM {cluster_links_table} WHERE conflict_free = 1 "
+        f"UNION ALL SELECT cb AS c, ca AS o, w FROM {cluster_links_table} WHERE conflict_free = 1"
     )
     return (
-        f"SELECT e.l_rid, e.r_rid, e.w FROM {edges_table} e "
-        f"JOIN {labels_table} l ON l.rid = e.l_rid LEFT JOIN ({weakest}) k ON k.cid = l.cid "
-        f"WHERE k.cid IS NULL OR e.w > k.w + {_double(CUT_MARGIN)}"
+        "SELECT c, o, w, row_number() OVER (PARTITION BY c ORDER BY w DESC, o) AS rk "
+        f"FROM ({both_ways}) d"
+    )
+
+
+def ambiguous_sql(ranked_table: str, cluster_links_table: str) -> str:
+    """Clusters whose two best neighbours are about as strong and conflict with each other."""
+    return (
+        f"SELECT r1.c FROM {ranked_table} r1 JOIN {ranked_table} r2 ON r2.c = r1.c AND r2.rk = 2 "
+        f"JOIN {cluster_links_table} k ON k.ca = least(r1.o, r2.o) AND k.cb = greatest(r1.o, r2.o) "
+        f"WHERE r1.rk = 1 AND r2.w >= r1.w - {_double(AMBIGUITY_MARGIN)} AND k.conflict_free = 0"
+    )
+
+
+def choices_sql(ranked_table: str, ambiguous_table: str) -> str:
+    """Each cluster's best neighbour, ambiguous clusters left out on both sides."""
+    kept = (
+        "SELECT c, o, row_number() OVER (PARTITION BY c ORDER BY w DESC, o) AS rk "
+        f"FROM {ranked_table} d "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {ambiguous_table} x WHERE x.c = d.c) "
+        f"AND NOT EXISTS (SELECT 1 FROM {ambiguous_table} x WHERE x.c = d.o)"
+    )
+    return f"SELECT c, o FROM ({kept}) k WHERE rk = 1"
+
+
+def merges_sql(choices_table: str) -> str:
+    """Clusters that pick each other: c merges into the smaller of the two labels."""
+    return (
+        f"SELECT a.c, least(a.c, a.o) AS to_cid FROM {choices_table} a "
+        f"JOIN {choices_table} b ON b.c = a.o AND b.o = a.c"
+    )
+
+
+def relabel_sql(labels_table: str, choices_table: str) -> str:
+    return (
+        f"SELECT l.rid, coalesce(m.to_cid, l.cid) AS cid FROM {labels_table} l "
+        f"LEFT JOIN ({merges_sql(choices_table)}) m ON m.c = l.cid"
     )
 
 

@@ -112,11 +112,13 @@ def skeleton(keys: str | None) -> str | None:
 
 
 def _keys_table(values: pl.Series) -> pl.DataFrame:
-    """Keys of each distinct name text: first key, second key, all keys, sorted bag."""
+    """Keys of each distinct name text: first key, second key, all keys, sorted bag, the folded
+    text, the skeleton of the first key and the first word as written (folded)."""
     distinct = values.unique().drop_nulls().to_list()
     rows = []
     for text in distinct:
         keys = name_keys(text)
+        words = zone_names.tokens(text)
         rows.append(
             (
                 text,
@@ -126,18 +128,19 @@ def _keys_table(values: pl.Series) -> pl.DataFrame:
                 " ".join(sorted(set(keys))) or None,
                 zone_names.fold(text) or None,
                 skeleton(keys[0] if keys else None),
+                words[0] if words else None,
             )
         )
     return pl.DataFrame(
         rows,
-        schema={c: pl.String for c in ("text", "k1", "k2", "keys", "bag", "folded", "sk")},
+        schema={c: pl.String for c in ("text", "k1", "k2", "keys", "bag", "folded", "sk", "first")},
         orient="row",
     )
 
 
 def _with_name_keys(frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
     table = _keys_table(frame.get_column(column)).rename(
-        {c: f"{prefix}_{c}" for c in ("k1", "k2", "keys", "bag", "folded", "sk")}
+        {c: f"{prefix}_{c}" for c in ("k1", "k2", "keys", "bag", "folded", "sk", "first")}
     )
     return frame.join(table, left_on=column, right_on="text", how="left")
 
@@ -217,7 +220,10 @@ def normalise(records) -> pl.DataFrame:
         pl.col("fam_sk").alias("fsk"),
         pl.col("giv_sk").alias("gsk"),
         pl.col("fam_keys").alias("fam"),
-        pl.col("fam_folded"),
+        # first words as written (folded): a dictionary variant can give two spellings of one
+        # name far-apart keys (Fanta -> fatumata, Fahnta -> fanta) while the text is one typo
+        pl.col("fam_first").alias("ff1"),
+        pl.col("giv_first").alias("gf1"),
         pl.col("giv_k1").alias("gk1"),
         pl.col("giv_k2").alias("gk2"),
         pl.col("giv_keys").alias("giv"),

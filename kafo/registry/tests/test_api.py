@@ -28,9 +28,14 @@ def test_wrong_token_is_refused(client, zone):
 def test_register_a_person_through_the_api(client, token):
     response = client.post(
         "/api/persons",
-        {"family_name": "Ouédraogo", "given_names": "Salif", "sex": "M",
-         "birth_date": "1961-01-01", "birth_date_precision": "year",
-         "national_id": "12345678901234k"},
+        {
+            "family_name": "Ouédraogo",
+            "given_names": "Salif",
+            "sex": "M",
+            "birth_date": "1961-01-01",
+            "birth_date_precision": "year",
+            "national_id": "12345678901234k",
+        },
         content_type="application/json",
         **token,
     )
@@ -48,8 +53,13 @@ def test_register_a_person_through_the_api(client, token):
 def test_api_errors_name_the_field_and_save_nothing(client, token):
     response = client.post(
         "/api/persons",
-        {"family_name": "Sow", "given_names": "Ali", "sex": "M", "birth_date": "2999-01-01",
-         "national_id": "12"},
+        {
+            "family_name": "Sow",
+            "given_names": "Ali",
+            "sex": "M",
+            "birth_date": "2999-01-01",
+            "national_id": "12",
+        },
         content_type="application/json",
         **token,
     )
@@ -61,7 +71,9 @@ def test_api_errors_name_the_field_and_save_nothing(client, token):
 
 def test_schema_errors_name_the_field(client, token):
     response = client.post(
-        "/api/persons", {"family_name": "Sow", "sex": "X"}, content_type="application/json",
+        "/api/persons",
+        {"family_name": "Sow", "sex": "X"},
+        content_type="application/json",
         **token,
     )
     assert response.status_code == 422
@@ -88,8 +100,14 @@ def test_dependants_and_employments_round_trip(client, token, zone):
     e = employer(zone["INPS-ML"])
     child = client.post(
         f"/api/persons/{p.pk}/dependants",
-        {"relationship": "child", "family_name": "Coulibaly", "given_names": "Issa", "sex": "M",
-         "birth_date": "2004-06-01", "filiation": "legitimate"},
+        {
+            "relationship": "child",
+            "family_name": "Coulibaly",
+            "given_names": "Issa",
+            "sex": "M",
+            "birth_date": "2004-06-01",
+            "filiation": "legitimate",
+        },
         content_type="application/json",
         **token,
     )
