@@ -25,6 +25,7 @@ FIELDS = {
     "national id": _("identifiant national"),
     "sex": _("sexe"),
     "guard": _("garde-fou"),
+    "src": _("organisme"),
 }
 
 VALUES = {
@@ -41,6 +42,12 @@ VALUES = {
     "same year, one date approximate": _("même année, une date approximative"),
     "year off by one (two if approximate)": _("un an d'écart (deux si approximative)"),
     "same year, other day": _("même année, autre jour"),
+    "same day and month, year off by one": _("même jour et mois, un an d'écart"),
+    "year off by one or two, one date approximate": _(
+        "un ou deux ans d'écart, une date approximative"
+    ),
+    "same organisation": _("même organisme"),
+    "other organisations": _("organismes différents"),
     "same place": _("même lieu"),
     "same mother's name": _("même nom"),
     "same national id": _("identique"),
