@@ -176,8 +176,11 @@ def _apply_clusters(clusters: pl.DataFrame | None) -> tuple[int, int]:
                 )
             )
     ZoneLink.unscoped.bulk_create(to_create, batch_size=5000)
-    for pk, zone_id, method in to_update:
-        ZoneLink.unscoped.filter(person_id=pk).update(zone_person_id=zone_id, method=method)
+    moved = list(ZoneLink.unscoped.filter(person_id__in=[pk for pk, _z, _m in to_update]))
+    target = {pk: (zone_id, method) for pk, zone_id, method in to_update}
+    for link in moved:
+        link.zone_person_id, link.method = target[link.person_id]
+    ZoneLink.unscoped.bulk_update(moved, ["zone_person", "method"], batch_size=5000)
     LinkChange.unscoped.bulk_create(changes, batch_size=5000)
     return len(changes), len(set(assignment.values()))
 
@@ -189,10 +192,15 @@ def _record_link_explanations(pairs: pl.DataFrame, explain) -> None:
     for row in linked.iter_rows(named=True):
         for side in ("l_record_id", "r_record_id"):
             best.setdefault(row[side], row)
-    for record, row in best.items():
-        ZoneLink.unscoped.filter(person_id=int(record), method=LinkMethod.BATCH).update(
-            weight=row["match_weight"], explanation=explain(row)
-        )
+    links = list(
+        ZoneLink.unscoped.filter(
+            person_id__in=[int(r) for r in best], method=LinkMethod.BATCH
+        ).only("pk", "person_id")
+    )
+    for link in links:
+        row = best[str(link.person_id)]
+        link.weight, link.explanation = row["match_weight"], explain(row)
+    ZoneLink.unscoped.bulk_update(links, ["weight", "explanation"], batch_size=2000)
 
 
 def _queue_uncertain_pairs(pairs: pl.DataFrame, floor: float, explain) -> int:
@@ -212,7 +220,7 @@ def _queue_uncertain_pairs(pairs: pl.DataFrame, floor: float, explain) -> int:
     uncertain = pairs.filter(
         ~pl.col("linked") & ~pl.col("guard") & (pl.col("match_weight") >= floor)
     )
-    created = 0
+    firsts, seconds = [], []
     for row in uncertain.iter_rows(named=True):
         a, b = int(row["l_record_id"]), int(row["r_record_id"])
         if zone_of.get(a) == zone_of.get(b) or (a, b) in decided or (a, b) in pending:
@@ -234,13 +242,17 @@ def _queue_uncertain_pairs(pairs: pl.DataFrame, floor: float, explain) -> int:
             weight=row["match_weight"],
             agreements=agreements,
         )
-        item_a.save()
+        firsts.append(item_a)
+        seconds.append(item_b)
+    # Both sides in bulk, then each side pointed at its twin (ids come back from the insert).
+    ReviewItem.unscoped.bulk_create(firsts, batch_size=2000)
+    for item_a, item_b in zip(firsts, seconds, strict=True):
         item_b.twin = item_a
-        item_b.save()
+    ReviewItem.unscoped.bulk_create(seconds, batch_size=2000)
+    for item_a, item_b in zip(firsts, seconds, strict=True):
         item_a.twin = item_b
-        item_a.save(update_fields=["twin"])
-        created += 1
-    return created
+    ReviewItem.unscoped.bulk_update(firsts, ["twin"], batch_size=2000)
+    return len(firsts)
 
 
 def _cross_organisation_zone_persons() -> int:

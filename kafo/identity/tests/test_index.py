@@ -231,3 +231,22 @@ def test_registration_hint_survives_a_typo_in_the_family_name(zone):
     assert [h.organisation_code for h in hints] == ["CNPS-CI"]
     other_day = quick_match.Record(**{**typed.__dict__, "birth_date": dt.date(1984, 9, 14)})
     assert selectors.registration_hints(other_day, organisation_id=zone["INPS-ML"].pk) == []
+
+
+def test_batch_queues_uncertain_pairs_as_twin_items(zone):
+    ml, ci, other = _migrant(zone)
+    _filler(zone)
+    report = services.zone_index_rebuild()
+    items = list(ReviewItem.unscoped.all())
+    assert report.review_items == len(items) // 2 > 0
+    for item in items:
+        twin = item.twin
+        assert twin.twin_id == item.pk
+        assert (twin.person_id, twin.other_person_id) == (item.other_person_id, item.person_id)
+        assert twin.organisation_id == twin.person.organisation_id
+        assert item.other_organisation_code == twin.person.organisation.code
+    # the homonym is not the migrant: at most a pair to review, never a link
+    assert ZoneLink.unscoped.get(person=other).zone_person_id != (
+        ZoneLink.unscoped.get(person=ml).zone_person_id
+    )
+    assert services.zone_index_rebuild().review_items == 0  # already queued: not twice
