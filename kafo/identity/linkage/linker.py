@@ -125,9 +125,11 @@ class _Run:
         self._done("score")
         clusters = self._cluster(threshold, candidate_pairs)
         self._done("cluster")
+        pairs = self._pairs()
+        self.engine.drop("links")
         return LinkResult(
             clusters=clusters,
-            pairs=self._pairs(threshold),
+            pairs=pairs,
             parameters=params,
             seconds=self.seconds,
             candidate_pairs=candidate_pairs,
@@ -183,8 +185,7 @@ class _Run:
         else:  # few pairs: every record in one component, the same clusters for fewer jobs
             components = "(SELECT rid, 0 AS comp FROM rec)"
         self.engine.create("edges", model.edges_sql(f"{ALL_SCORES} s", "links", components))
-        for table in ("links", "components"):
-            self.engine.drop(table)
+        self.engine.drop("components")  # `links` is read again by `_pairs`
         labels, spare = "labels", "labels_next"
         self.engine.create(labels, model.initial_labels_sql("edges"))
         self.rounds = 0
@@ -217,19 +218,25 @@ class _Run:
                 break
         self.engine.drop("components_next")
 
-    def _pairs(self, threshold: float) -> pl.DataFrame:
+    def _pairs(self) -> pl.DataFrame:
         levels = ", ".join(f"s.g_{f}" for f in model.FIELDS)
         frame = self.engine.frame(
             "SELECT a.record_id AS l_record_id, b.record_id AS r_record_id, "
-            f"s.match_weight, s.guard, s.swapped, {levels} FROM {ALL_SCORES} s "
+            f"s.match_weight, s.guard, s.swapped, {levels}, "
+            "k.l_rid IS NOT NULL AS linked "
+            f"FROM {ALL_SCORES} s "
             "JOIN rec a ON a.rid = s.l_rid JOIN rec b ON b.rid = s.r_rid "
+            "LEFT JOIN links k ON k.l_rid = s.l_rid AND k.r_rid = s.r_rid "
             f"WHERE s.match_weight >= {REVIEW_FLOOR}"
         )
-        return frame.with_columns(
-            pl.col("match_weight").round(9),
-            (1 / (1 + (2.0 ** (-pl.col("match_weight"))))).round(9).alias("match_probability"),
-            ((pl.col("match_weight") >= threshold) & ~pl.col("guard")).alias("linked"),
-        ).sort("l_record_id", "r_record_id")
+        return (
+            frame.with_columns(
+                pl.col("match_weight").round(9),
+                (1 / (1 + (2.0 ** (-pl.col("match_weight"))))).round(9).alias("match_probability"),
+            )
+            .select(pl.exclude("linked"), "linked")
+            .sort("l_record_id", "r_record_id")
+        )
 
 
 __all__ = ["link", "explain", "probability", "LinkResult", "STEPS"]

@@ -16,7 +16,8 @@ Steps, each one set-based on the engine:
 5. guards: pairs that must never be joined whatever their score (two different national ids;
    twins: same mother and birth date, different given names);
 6. clustering: pairs two links apart are scored too, then clusters that pick each other as
-   best neighbour merge, round after round, unless a pair across them must not be together.
+   best neighbour merge, round after round, unless a pair across them must not be together;
+   a pair under the threshold links when it is the only candidate of both its records.
 """
 
 # SQL here is assembled from names and literals of this package only; record values reach
@@ -32,16 +33,19 @@ from dataclasses import dataclass, field
 LEVELS: dict[str, dict[int, str]] = {
     "fam": {3: "same family name", 2: "same family name key", 1: "close", 0: "different"},
     "giv": {
+        4: "same given names, two or more",
         3: "same given names",
         2: "a given name in common",
         1: "first given name close",
         0: "different",
     },
     "date": {
-        6: "same date",
-        5: "day and month swapped",
-        4: "same day and month, year off by one",
-        3: "same year, one date approximate",
+        8: "same date",
+        7: "day and month swapped",
+        6: "same day and month, year off by one",
+        5: "same year, both dates approximate",
+        4: "same year, one date approximate",
+        3: "years off by one or two, both dates approximate",
         2: "year off by one or two, one date approximate",
         1: "same year, other day",
         0: "different",
@@ -76,6 +80,7 @@ TF_MINIMUM = 1e-4
 CROWD_CAP = 15
 _SAME_DATE = "a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy"
 _SAME_DAY = "a.mo = b.mo AND a.dy = b.dy AND abs(a.yr - b.yr) <= 2"
+_SWAPPED_DATE = "a.yr = b.yr AND a.mo = b.dy AND a.dy = b.mo AND a.mo <> a.dy"
 _UNDATED = "(SELECT * FROM rec WHERE yr IS NULL)"
 _APPROX = "(SELECT * FROM rec_years WHERE approx AND yj = yr)"
 BLOCKING_RULES: dict[str, tuple[str, str, str]] = {
@@ -83,6 +88,9 @@ BLOCKING_RULES: dict[str, tuple[str, str, str]] = {
     "family_date": ("rec", "rec", f"a.fk = b.fk AND {_SAME_DATE}"),
     "given_date": ("rec", "rec", f"a.gk1 = b.gk1 AND {_SAME_DATE}"),
     "place_date": ("rec", "rec", f"a.place = b.place AND {_SAME_DATE}"),
+    # day and month swapped (05/03 for 03/05): no other date rule meets them
+    "family_swapped_date": ("rec", "rec", f"a.fsk = b.fsk AND {_SWAPPED_DATE}"),
+    "given_swapped_date": ("rec", "rec", f"a.gsk = b.gsk AND {_SWAPPED_DATE}"),
     # skeletons survive a typo or a changed vowel on either side
     "family_skeleton_day": ("rec", "rec", f"a.fsk = b.fsk AND a.gk1 = b.gk1 AND {_SAME_DAY}"),
     "given_skeleton_day": ("rec", "rec", f"a.fk = b.fk AND a.gsk = b.gsk AND {_SAME_DAY}"),
@@ -209,16 +217,19 @@ _LEVEL_SQL = {
         WHEN levenshtein(l_fam, o_fam) <= 2 OR levenshtein(l_ff1, o_ff1) <= 2 THEN 1
         ELSE 0 END""",
     "giv": """CASE WHEN l_gk1 IS NULL OR o_gk1 IS NULL THEN -1
+        WHEN l_giv = o_giv AND l_gk2 IS NOT NULL AND o_gk2 IS NOT NULL THEN 4
         WHEN l_giv = o_giv THEN 3
         WHEN l_gk1 = o_gk1 OR l_gk1 = o_gk2 OR l_gk2 = o_gk1 THEN 2
         WHEN levenshtein(l_gk1, o_gk1) <= CASE WHEN length(l_gk1) >= 6 THEN 2 ELSE 1 END
             OR levenshtein(l_gf1, o_gf1) <= CASE WHEN length(l_gf1) >= 6 THEN 2 ELSE 1 END
             THEN 1 ELSE 0 END""",
     "date": """CASE WHEN l_yr IS NULL OR r_yr IS NULL THEN -1
-        WHEN l_yr = r_yr AND l_mo = r_mo AND l_dy = r_dy THEN 6
-        WHEN l_yr = r_yr AND l_mo = r_dy AND l_dy = r_mo THEN 5
-        WHEN abs(l_yr - r_yr) = 1 AND l_mo = r_mo AND l_dy = r_dy THEN 4
-        WHEN l_yr = r_yr AND (l_approx OR r_approx) THEN 3
+        WHEN l_yr = r_yr AND l_mo = r_mo AND l_dy = r_dy THEN 8
+        WHEN l_yr = r_yr AND l_mo = r_dy AND l_dy = r_mo THEN 7
+        WHEN abs(l_yr - r_yr) = 1 AND l_mo = r_mo AND l_dy = r_dy THEN 6
+        WHEN l_yr = r_yr AND l_approx AND r_approx THEN 5
+        WHEN l_yr = r_yr AND (l_approx OR r_approx) THEN 4
+        WHEN abs(l_yr - r_yr) <= 2 AND l_approx AND r_approx THEN 3
         WHEN abs(l_yr - r_yr) <= 2 AND (l_approx OR r_approx) THEN 2
         WHEN l_yr = r_yr THEN 1 ELSE 0 END""",
     "place": """CASE WHEN l_place IS NULL OR r_place IS NULL THEN -1
@@ -239,10 +250,12 @@ _LEVEL_SQL = {
 
 # Never link, whatever the score: two national ids that are not one typo apart; twins.
 # Twins: same family, birth date and place, and given names with nothing in common (the
-# mother's name agreeing or missing); or given names only close and a different sex.
+# mother's name agreeing or missing), with no national id agreeing (twins have two). Given names
+# only close with a different sex were twins too, but at 200,000 persons 263 of the 283 pairs
+# it guarded were one person (a mistyped sex): the sex weight is left to say it.
 GUARD_SQL = """(g_nid = 0
-    OR (g_fam >= 2 AND g_date >= 5 AND g_mother IN (-1, 2) AND g_place IN (-1, 2)
-        AND (g_giv = 0 OR (g_giv = 1 AND g_sex = 0))))"""
+    OR (g_fam >= 2 AND g_date >= 7 AND g_mother IN (-1, 2) AND g_place IN (-1, 2)
+        AND g_giv = 0 AND g_nid = -1))"""
 
 
 def pattern_counts_sql(table: str) -> str:
@@ -282,8 +295,8 @@ class Parameters:
 # (EM on 40 records can find that "different place" is a sign of a match).
 DEFAULT_M: dict[str, dict[int, float]] = {
     "fam": {3: 0.80, 2: 0.12, 1: 0.05, 0: 0.03},
-    "giv": {3: 0.60, 2: 0.25, 1: 0.10, 0: 0.05},
-    "date": {6: 0.60, 5: 0.05, 4: 0.04, 3: 0.12, 2: 0.06, 1: 0.08, 0: 0.05},
+    "giv": {4: 0.20, 3: 0.40, 2: 0.25, 1: 0.10, 0: 0.05},
+    "date": {8: 0.60, 7: 0.05, 6: 0.04, 5: 0.05, 4: 0.07, 3: 0.04, 2: 0.02, 1: 0.08, 0: 0.05},
     "place": {2: 0.75, 1: 0.15, 0: 0.10},
     "mother": {2: 0.77, 1: 0.20, 0: 0.03},
     "nid": {2: 0.95, 1: 0.04, 0: 0.01},
@@ -292,8 +305,11 @@ DEFAULT_M: dict[str, dict[int, float]] = {
 }
 DEFAULT_U: dict[str, dict[int, float]] = {
     "fam": {3: 0.02, 2: 0.01, 1: 0.02, 0: 0.95},
-    "giv": {3: 0.01, 2: 0.02, 1: 0.02, 0: 0.95},
-    "date": {6: 0.0001, 5: 0.0001, 4: 0.0002, 3: 0.002, 2: 0.0098, 1: 0.03, 0: 0.9578},
+    "giv": {4: 0.001, 3: 0.009, 2: 0.02, 1: 0.02, 0: 0.95},
+    "date": {
+        **{8: 0.0001, 7: 0.0001, 6: 0.0002, 5: 0.0005, 4: 0.0015},
+        **{3: 0.002, 2: 0.0078, 1: 0.03, 0: 0.9578},
+    },
     "place": {2: 0.10, 1: 0.02, 0: 0.88},
     "mother": {2: 0.001, 1: 0.01, 0: 0.989},
     "nid": {2: 0.0001, 1: 0.0009, 0: 0.999},
@@ -406,7 +422,7 @@ def combine_sessions(
         learnt = learnt[-1:] if name in ("fam", "giv") else learnt  # names: from same-date
         m[name] = {level: sum(x[level] for x in learnt) / len(learnt) for level in LEVELS[name]}
     date_m, date_prior, date_pairs = sessions["same_date"]
-    matches = date_prior * date_pairs / m["date"][6]
+    matches = date_prior * date_pairs / m["date"][8]
     all_pairs = max(record_count * (record_count - 1) / 2, 1)
     if matches == 0:
         # Too few records to measure: assume each record has about one match elsewhere.
@@ -457,9 +473,27 @@ def score_sql(comparisons_table: str, params: Parameters) -> str:
         for name, (column, _) in TF_FIELDS.items()
     )
     return (
-        f"SELECT c.*, {' + '.join(terms)} AS match_weight, {GUARD_SQL} AS guard "
+        f"SELECT c.*, {' + '.join(terms)} AS match_weight, {GUARD_SQL} AS guard, "
+        f"{contradiction_sql(params)} AS contradiction "
         f"FROM {comparisons_table} c {joins}"
     )
+
+
+# Fields whose disagreement can say "two persons" (the organisation only shifts the odds).
+CONTRADICTING_FIELDS = ("fam", "giv", "date", "place", "mother", "nid", "sex")
+CONTRADICTION_WEIGHT = 0.0  # a level weighing less than this (bits) is against a match
+
+
+def contradiction_sql(params: Parameters) -> str:
+    """True when some field agrees at a level that weighs against a match (two exact dates
+    that differ, another mother's name...): a low weight made only of missing fields, an
+    approximate date and a common name is no evidence of two persons."""
+    against = []
+    for name in CONTRADICTING_FIELDS:
+        levels = [str(lv) for lv in LEVELS[name] if params.weight(name, lv) < CONTRADICTION_WEIGHT]
+        if levels:
+            against.append(f"g_{name} IN ({', '.join(levels)})")
+    return f"({' OR '.join(against)})" if against else "false"
 
 
 def hop_pairs_sql(scores_table: str, pairs_table: str, threshold: float) -> str:
@@ -489,19 +523,41 @@ def hop_pairs_sql(scores_table: str, pairs_table: str, threshold: float) -> str:
 # round every cluster picks its best neighbour (the cluster it has the strongest link to, a link
 # being a pair at or above the threshold and not guarded), and two clusters that pick each
 # other merge, unless some pair across them says they differ: a guard, or a weight this low
-# (same names but two different exact dates, say). The strongest remaining link is always
-# picked by both its ends, so every round merges; clusters are small, so rounds are few.
+# with a field against a match (same names but two different exact dates, say; a low weight
+# made only of missing fields and an approximate date says nothing against). The strongest
+# remaining link is always picked by both its ends, so every round merges; clusters are small,
+# so rounds are few.
 CANNOT_LINK_WEIGHT = 0.0
 # A cluster whose two best neighbours are this close and cannot be together (a record with
 # only a year of birth linking equally well to two homonyms) is ambiguous: it joins neither.
 AMBIGUITY_MARGIN = 1.0
 
 
+# A pair under the threshold still links when it is the only candidate of both its records:
+# neither record has any other pair weighing SOLE_LINK_WEIGHT or more. A "born about 1975"
+# record with one plausible match and no homonym around it is most likely that person (at
+# 200,000 persons such pairs of weight 0 to 3 are 59 to 82 % matches, against 15 to 34 % for
+# pairs of the same weight with competitors), while the same weight among homonyms is not.
+SOLE_LINK_WEIGHT = 0.0
+
+
 def links_sql(scores_table: str, threshold: float) -> str:
-    """Pairs that link: weight at or above threshold, not guarded."""
+    """Pairs that link: not guarded, and weight at or above threshold, or at or above
+    SOLE_LINK_WEIGHT when the pair is the only candidate of both its records.
+    `scores_table` is aliased `s`."""
+    floor = _double(SOLE_LINK_WEIGHT)
+    candidates = (
+        f"SELECT s.l_rid AS rid FROM {scores_table} WHERE s.match_weight >= {floor} "
+        f"UNION ALL SELECT s.r_rid AS rid FROM {scores_table} WHERE s.match_weight >= {floor}"
+    )
+    degree = f"SELECT rid, count(*) AS n FROM ({candidates}) c GROUP BY rid"
     return (
-        f"SELECT l_rid, r_rid, match_weight AS w FROM {scores_table} "
-        f"WHERE match_weight >= {_double(threshold)} AND NOT guard"
+        f"SELECT s.l_rid, s.r_rid, s.match_weight AS w FROM {scores_table} "
+        f"WHERE s.match_weight >= {_double(threshold)} AND NOT s.guard "
+        f"UNION ALL SELECT s.l_rid, s.r_rid, s.match_weight AS w FROM {scores_table} "
+        f"JOIN ({degree}) da ON da.rid = s.l_rid JOIN ({degree}) db ON db.rid = s.r_rid "
+        f"WHERE s.match_weight >= {floor} AND s.match_weight < {_double(threshold)} "
+        "AND NOT s.guard AND da.n = 1 AND db.n = 1"
     )
 
 
@@ -535,13 +591,15 @@ def changed_sql(new_table: str, old_table: str) -> str:
 
 def edges_sql(scores_table: str, links_table: str, components_table: str) -> str:
     """The pairs clustering reads: the links (`link` = 1), and the pairs that must not be in one
-    cluster (`link` = 0: a guard, or a weight under CANNOT_LINK_WEIGHT) whose two records are
-    in one connected component of the links, the only place where they can meet."""
+    cluster (`link` = 0: a guard, or a weight under CANNOT_LINK_WEIGHT with some field against
+    a match, see `contradiction_sql`) whose two records are in one connected component of the
+    links, the only place where they can meet."""
     cannot = (
         f"SELECT s.l_rid, s.r_rid, s.match_weight AS w, 0 AS link FROM {scores_table} "
         f"JOIN {components_table} ca ON ca.rid = s.l_rid "
         f"JOIN {components_table} cb ON cb.rid = s.r_rid "
-        f"WHERE ca.comp = cb.comp AND (s.guard OR s.match_weight < {_double(CANNOT_LINK_WEIGHT)})"
+        "WHERE ca.comp = cb.comp AND (s.guard OR "
+        f"(s.match_weight < {_double(CANNOT_LINK_WEIGHT)} AND s.contradiction))"
     )
     return f"SELECT l_rid, r_rid, w, 1 AS link FROM {links_table} UNION ALL {cannot}"
 

@@ -35,6 +35,7 @@ VALUES = {
     "close": _("proche"),
     "different": _("différent"),
     "same given names": _("identiques"),
+    "same given names, two or more": _("identiques, deux prénoms ou plus"),
     "a given name in common": _("un prénom en commun"),
     "first given name close": _("premier prénom proche"),
     "same date": _("même date"),
@@ -45,6 +46,10 @@ VALUES = {
     "same day and month, year off by one": _("même jour et mois, un an d'écart"),
     "year off by one or two, one date approximate": _(
         "un ou deux ans d'écart, une date approximative"
+    ),
+    "same year, both dates approximate": _("même année, deux dates approximatives"),
+    "years off by one or two, both dates approximate": _(
+        "un ou deux ans d'écart, deux dates approximatives"
     ),
     "same organisation": _("même organisme"),
     "other organisations": _("organismes différents"),

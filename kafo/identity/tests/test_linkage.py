@@ -137,3 +137,21 @@ def test_pairs_explain_their_agreements():
         "sex",
     ]
     assert 0.5 < pair["match_probability"] <= 1
+
+
+def test_day_and_month_swapped_are_compared_and_linked():
+    """Only the swapped-date rules meet these two records (other day and month, other place)."""
+    background = generate(400, seed=21).records
+    rows = [
+        ("W1", "INPS-ML", "Sanogo", "Seydou", "M", "1984-03-07", "Sikasso", "", ""),
+        ("W2", "CNSS-BF", "SANOGO", "Seydou Lamine", "M", "1984-07-03", "", "", ""),
+    ]
+    hand_made = pl.DataFrame(rows, schema=list(COLUMNS), orient="row")
+    result = link(pl.concat([background, hand_made]))
+    pair = result.pairs.filter(
+        (pl.col("l_record_id") == "W1") & (pl.col("r_record_id") == "W2")
+    ).row(0, named=True)
+    assert explain(pair)[2] == "date: day and month swapped"
+    assert pair["linked"]
+    clusters = dict(result.clusters.iter_rows())
+    assert clusters["W1"] == clusters["W2"]
