@@ -128,3 +128,46 @@ def test_late_declaration_penalties_unless_migrated(ci, tmp_path, flags, late_fi
     assert LedgerEntry.unscoped.filter(kind=EntryKind.CONTRIBUTION).count() == 2
     late = LedgerEntry.unscoped.filter(kind=EntryKind.LATE_FILING)
     assert late.count() == late_filing_entries
+
+
+@pytest.mark.parametrize("rows_per_insert", [1_000, 7])  # 7: full multi-row INSERTs + a tail
+def test_large_file_path_looks_persons_up_and_stages_rows(
+    ci, tmp_path, capsys, monkeypatch, rows_per_insert
+):
+    """The path of big files (persons read whole, lines staged in multi-row INSERTs on SQLite),
+    forced on a small file: same stored lines as the small-file path."""
+    from kafo.contributions import services, storage
+
+    monkeypatch.setattr(services, "SMALL_FILE", 0)
+    monkeypatch.setattr(storage, "CHUNK", 30)
+    monkeypatch.setattr(storage, "ROWS_PER_INSERT", rows_per_insert)
+    path, employers = _many_employers_file(ci, tmp_path)
+    call_command("declarations_import", str(path), "--organisation", "CNPS-CI", verbosity=0)
+    assert "3 declarations, 120 lines stored" in capsys.readouterr().out
+    assert DeclarationLine.unscoped.count() == 120
+    known = DeclarationLine.unscoped.get(person=ci["person"])
+    assert known.declaration.employer_id == employers[0].pk and known.line_no == 2
+    assert DeclarationLine.unscoped.filter(person__isnull=True).count() == 119
+    for d in Declaration.unscoped.all():
+        mine = DeclarationLine.unscoped.filter(declaration=d).order_by("line_no")
+        assert d.line_count == mine.count() == 40
+        assert sum(ln.gross_salary for ln in mine) == d.total_salary
+        assert sum(ln.employer_total + ln.employee_total for ln in mine) == d.total
+
+
+def test_person_ids_reads_every_key_of_the_organisation_only(ci):
+    from kafo.contributions.storage import person_ids
+    from kafo.registry.models import Person
+
+    p = ci["person"]
+    other = Person.unscoped.get(pk=p.pk)
+    other.pk, other.number, other.national_id = None, "ZZ1", ""
+    other.save()
+    got = person_ids(ci["org"].pk, "number")
+    assert dict(got.iter_rows()) == {p.number: p.pk, "ZZ1": other.pk}
+    assert person_ids(ci["org"].pk + 1000, "number").height == 0
+    assert person_ids(ci["org"].pk, "national_id").height == (1 if p.national_id else 0)
+    # a key holding the separator of the one-statement read falls back to reading rows
+    Person.unscoped.filter(pk=other.pk).update(national_id="CI\x1f9")
+    got = person_ids(ci["org"].pk, "national_id")
+    assert dict(got.iter_rows())["CI\x1f9"] == other.pk
