@@ -305,7 +305,27 @@ def payment_reverse(
     )
     audit.record_updated(locked, before, subject=locked.employer)
     audit.record_created(entry, subject=locked.employer)
+    _revoke_certificates_resting_on(locked, reason=reason, today=today)
     return entry
+
+
+def _revoke_certificates_resting_on(payment: Payment, *, reason: str, today: dt.date) -> None:
+    """Without the rejected payment the employer may no longer be in good standing: then the
+    certificates still valid that were issued since the payment was recorded are revoked."""
+    if selectors.account_state(employer=payment.employer, as_of=today).in_good_standing:
+        return
+    since = timezone.localdate(payment.created_at)
+    for certificate in Certificate.unscoped.filter(
+        employer_id=payment.employer_id,
+        revoked_on=None,
+        issued_on__gte=since,
+        valid_until__gte=today,
+    ):
+        certificate_revoke(
+            certificate=certificate,
+            reason=_("Paiement %(r)s rejeté : %(m)s") % {"r": payment.reference, "m": reason},
+            today=today,
+        )
 
 
 class StatementRejected(ValidationError):

@@ -123,3 +123,19 @@ def test_reversal_page(client, zone, make_user):
     director = make_user(zone["IPRES-SN"], "director", username="dir")
     client.force_login(director)
     assert client.post(url, {"reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize(("payments", "revoked"), [(1, True), (2, False)])
+def test_rejected_payment_revokes_the_certificate_it_made_possible(zone, payments, revoked):
+    _org, employer, person = _setup(zone, "IPRES-SN")
+    _declare(employer, person, "2025-01", 300000)  # 42,000 due on 10/02/2025
+    today = dt.date.today()
+    # paid today, late: 200,000 covers the contributions and the late-payment penalty (about
+    # 7,700 a year since 10/02/2025) for decades
+    paid = [_pay(employer, today, 200000, reference=f"VIR-C{i}") for i in range(payments)]
+    certificate = ledger.certificate_issue(employer=employer, today=today)
+    ledger.payment_reverse(payment=paid[0], reason="chèque sans provision", today=today)
+    certificate.refresh_from_db()
+    assert (certificate.revoked_on is not None) is revoked
+    if revoked:
+        assert certificate.revoke_reason == "Paiement VIR-C0 rejeté : chèque sans provision"
