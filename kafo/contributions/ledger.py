@@ -28,6 +28,7 @@ from . import selectors
 from .domain import bank_statement, periods
 from .domain.compute import format_amount
 from .domain.ledger import late_declaration_penalty, late_payment_penalty
+from .errors import FileRejected
 from .models import (
     BankStatement,
     Certificate,
@@ -328,22 +329,8 @@ def _revoke_certificates_resting_on(payment: Payment, *, reason: str, today: dt.
         )
 
 
-class StatementRejected(ValidationError):
-    """A bank statement with faulty lines: nothing was stored.
-
-    `line_errors`: [{line, column, value, reason}], every faulty line.
-    """
-
-    def __init__(self, line_errors: list[dict]):
-        self.line_errors = line_errors
-        super().__init__(
-            {
-                (f"ligne {e['line']} · {e['column']}" if e["line"] else (e["column"] or "file")): [
-                    f"{e['reason']} (valeur : {e['value']!r})" if e["value"] else e["reason"]
-                ]
-                for e in line_errors
-            }
-        )
+class StatementRejected(FileRejected):
+    """A bank statement with faulty lines: nothing was stored."""
 
 
 @dataclass

@@ -21,6 +21,7 @@ from kafo.rules.selectors import rates_in_force
 from . import ledger
 from .domain import dns
 from .domain.compute import Rate
+from .errors import FileRejected
 from .models import (
     BRANCH_COLUMNS,
     Channel,
@@ -49,22 +50,8 @@ IMPORT_STEPS = (
 SMALL_FILE = 5_000  # below this, look workers up by IN (...); above, read the organisation's
 
 
-class DeclarationRejected(ValidationError):
-    """A file or set of lines with faulty lines: nothing was stored.
-
-    `line_errors`: [{line, column, value, reason}], every faulty line of the file.
-    """
-
-    def __init__(self, line_errors: list[dict]):
-        self.line_errors = line_errors
-        super().__init__(
-            {
-                (f"ligne {e['line']} · {e['column']}" if e["line"] else (e["column"] or "file")): [
-                    f"{e['reason']} (valeur : {e['value']!r})" if e["value"] else e["reason"]
-                ]
-                for e in line_errors
-            }
-        )
+class DeclarationRejected(FileRejected):
+    """A file or set of lines with faulty lines: nothing was stored."""
 
 
 @dataclass
