@@ -1,11 +1,12 @@
 """Declarations of salaries (DNS), their lines and the workers still to be registered.
 
-Storage choice: the contributions of a line are stored as one column per branch and share
-(`old_age_er` … `health_ee`) on the line itself, not as one row per line × branch. The branches are
-a fixed, closed list (organisations.Branch), so a million-line declaration is a million rows —
-not four or five million — which keeps the bulk insert (COPY) and the career read one table
-wide; the component detail (e.g. family allowances vs maternity) is recomputed for display from
-the rule versions, which are never edited.
+Storage choice: a line stores what the employer declared (worker, category, days, gross salary),
+not the contributions computed from it. The declaration stores its totals, per branch and share,
+and everything the computation used: the date whose rule versions were applied (`rules_on`) and
+the employer's risk class (`risk_class`). Rule versions are never edited, so a line's
+contributions are recomputed exactly, for display, by the same pure function
+(`domain.compute.line_shares`). A million-line declaration thus writes a million narrow rows
+(eleven columns instead of twenty-one), which is what bounds a bulk import.
 """
 
 from __future__ import annotations
@@ -15,17 +16,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kafo.organisations.tenancy import TenantModel
-
-BRANCH_COLUMNS = (
-    "old_age_er",
-    "old_age_ee",
-    "family_er",
-    "family_ee",
-    "work_injury_er",
-    "work_injury_ee",
-    "health_er",
-    "health_ee",
-)
 
 
 def _money(label, **kw):
@@ -81,6 +71,9 @@ class Declaration(TenantModel):
     )
     submitted_at = models.DateTimeField(_("reçue le"))
     rules_on = models.DateField(_("règles en vigueur au"))
+    risk_class = models.PositiveSmallIntegerField(
+        _("classe de risque appliquée"), default=1
+    )  # the employer's class when filed: a later change of class does not rewrite the past
     line_count = models.PositiveIntegerField(_("lignes"), default=0)
     pending_count = models.PositiveIntegerField(_("salariés à immatriculer"), default=0)
     total_salary = _money(_("masse salariale"))
@@ -120,9 +113,14 @@ class DeclarationLine(TenantModel):
       every `person_id` from a look-up of that organisation's persons in that transaction;
       `pending_registration_resolve` sets a person it was given (same organisation, checked).
       None of these rows is ever deleted (PROTECT in Django, and no service deletes them).
-    - No single-column index: `declaration` is covered by (declaration, line_no), `person` and
-      `organisation` by (organisation, person); every read filters on one of those prefixes.
+    - No surrogate id: the primary key is (declaration, line_no), which is also the index the
+      declaration page reads; a serial id cost PostgreSQL a sequence call and one more index
+      entry per line (about 2 s per million). The only other index is (organisation, person),
+      for careers; every read filters on one of those prefixes.
+    - No computed amounts (see the module docstring): recomputed from the declaration's rules.
     """
+
+    pk = models.CompositePrimaryKey("declaration", "line_no")
 
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -155,23 +153,10 @@ class DeclarationLine(TenantModel):
     category = models.CharField(max_length=10, default="standard")
     days_worked = models.PositiveSmallIntegerField()
     gross_salary = _money(_("salaire brut"))
-    old_age_er = _money("")
-    old_age_ee = _money("")
-    family_er = _money("")
-    family_ee = _money("")
-    work_injury_er = _money("")
-    work_injury_ee = _money("")
-    health_er = _money("")
-    health_ee = _money("")
-    employer_total = _money(_("part employeur"))
-    employee_total = _money(_("part salariale"))
 
     class Meta:
         ordering = ["line_no"]
-        indexes = [
-            models.Index(fields=["declaration", "line_no"]),
-            models.Index(fields=["organisation", "person"]),
-        ]
+        indexes = [models.Index(fields=["organisation", "person"], name="line_org_person_idx")]
 
 
 class PendingStatus(models.TextChoices):

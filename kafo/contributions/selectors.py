@@ -12,7 +12,9 @@ from kafo.contributions.domain import ledger as ledger_math
 from kafo.contributions.domain import periods
 from kafo.contributions.domain.compute import (
     Line,
+    Rate,
     line_shares,
+    months_of,
     rates_for_employer,
 )
 from kafo.registry.models import Employer
@@ -30,6 +32,8 @@ from .models import (
     PendingRegistration,
 )
 
+CURRENCY = "XOF"  # every organisation of the zone counts in CFA francs (whole units)
+
 
 def declarations_for(*, employer=None):
     qs = Declaration.objects.select_related("employer", "amends")
@@ -38,8 +42,25 @@ def declarations_for(*, employer=None):
     return qs.order_by("-period", "-submitted_at")
 
 
-def declaration_lines(*, declaration: Declaration, limit: int = 500):
-    return DeclarationLine.objects.filter(declaration=declaration).order_by("line_no")[:limit]
+def declaration_lines(*, declaration: Declaration, limit: int = 500) -> list[DeclarationLine]:
+    """The first `limit` lines, each with `employer_total` and `employee_total` recomputed."""
+    lines = list(
+        DeclarationLine.objects.filter(declaration=declaration).order_by("line_no")[:limit]
+    )
+    rates = declaration_rates(declaration)
+    months = months_of(declaration.period)
+    for line in lines:
+        shares = line_shares(Line(line.gross_salary, line.category, months), rates, CURRENCY)
+        line.employer_total = sum((s.employer for s in shares), Decimal(0))
+        line.employee_total = sum((s.employee for s in shares), Decimal(0))
+    return lines
+
+
+def declaration_rates(declaration: Declaration) -> list[Rate]:
+    """The rate components a declaration was computed with: the versions in force on its
+    `rules_on` date for the risk class it was filed under (versions are never edited)."""
+    in_force = rates_in_force(organisation_id=declaration.organisation_id, on=declaration.rules_on)
+    return rates_for_employer(in_force, declaration.risk_class)
 
 
 def declaration_breakdown(*, declaration: Declaration) -> list[dict]:
@@ -48,18 +69,15 @@ def declaration_breakdown(*, declaration: Declaration) -> list[dict]:
     The stored per-branch totals are authoritative; this detail splits them into components with
     the same rule versions (never edited), so the two always agree.
     """
-    rates = rates_for_employer(
-        rates_in_force(organisation_id=declaration.organisation_id, on=declaration.rules_on),
-        declaration.employer.risk_class,
-    )
-    months = 3 if "Q" in declaration.period else 1
+    rates = declaration_rates(declaration)
+    months = months_of(declaration.period)
     agg: dict[tuple[str, str], dict] = {}
     for gross, category in (
         DeclarationLine.objects.filter(declaration=declaration)
         .values_list("gross_salary", "category")
         .iterator()
     ):
-        for s in line_shares(Line(Decimal(gross), category, months), rates, "XOF"):
+        for s in line_shares(Line(Decimal(gross), category, months), rates, CURRENCY):
             row = agg.setdefault(
                 (s.branch, s.component),
                 {
@@ -239,6 +257,29 @@ def certificate_by_code(*, code: str) -> Certificate | None:
 # --- Careers ------------------------------------------------------------------------------
 
 
+class _RatesByDeclaration(dict):
+    """Rate components per (organisation, rules date, risk class), read once per career."""
+
+    def __missing__(self, key: tuple[int, dt.date, int]) -> list[Rate]:
+        organisation_id, on, risk_class = key
+        in_force = rates_in_force(organisation_id=organisation_id, on=on)
+        self[key] = rates_for_employer(in_force, risk_class)
+        return self[key]
+
+
+def line_contributions(row: dict, rates: _RatesByDeclaration) -> Decimal:
+    """Employer + employee contributions of one career line, recomputed with its declaration's
+    rules (as `declaration_lines` does)."""
+    key = (
+        row["declaration__organisation_id"],
+        row["declaration__rules_on"],
+        row["declaration__risk_class"],
+    )
+    months = months_of(row["declaration__period"])
+    line = Line(Decimal(row["gross_salary"]), row["category"], months)
+    return sum((s.total for s in line_shares(line, rates[key], CURRENCY)), Decimal(0))
+
+
 def person_career(*, person, persons=None) -> dict:
     """Return a person's insured periods and salaries per organisation, from declaration lines.
 
@@ -249,6 +290,7 @@ def person_career(*, person, persons=None) -> dict:
     """
     records = [person, *(persons or [])]
     by_org: dict[int, dict] = {}
+    rates = _RatesByDeclaration()
     for p in records:
         qs = (
             DeclarationLine.unscoped.filter(
@@ -261,10 +303,12 @@ def person_career(*, person, persons=None) -> dict:
                 "declaration__employer_id",
                 "declaration__employer__number",
                 "declaration__employer__legal_name",
+                "declaration__organisation_id",
+                "declaration__rules_on",
+                "declaration__risk_class",
                 "days_worked",
                 "gross_salary",
-                "employee_total",
-                "employer_total",
+                "category",
             )
             .order_by("declaration__period", "declaration__employer_id", "line_no")
         )
@@ -293,8 +337,7 @@ def person_career(*, person, persons=None) -> dict:
                     "employer_name": row["declaration__employer__legal_name"],
                     "days_worked": row["days_worked"],
                     "gross_salary": Decimal(row["gross_salary"]),
-                    "contributions": Decimal(row["employee_total"])
-                    + Decimal(row["employer_total"]),
+                    "contributions": line_contributions(row, rates),
                 }
             )
     for org in by_org.values():

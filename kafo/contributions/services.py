@@ -23,7 +23,6 @@ from .domain import dns
 from .domain.compute import Rate
 from .errors import FileRejected
 from .models import (
-    BRANCH_COLUMNS,
     Channel,
     Declaration,
     DeclarationKind,
@@ -243,11 +242,11 @@ def _store(
     result = SubmitResult()
     hashes = dns.content_hashes(computed)
     groups = (
-        computed.group_by("employer_number", "employer_id", "period", "period_start")
+        computed.group_by("employer_number", "employer_id", "risk_class", "period", "period_start")
         .agg(
             pl.len().alias("line_count"),
             pl.col("gross").sum().alias("total_salary"),
-            *[pl.col(c).sum() for c in BRANCH_COLUMNS],
+            *[pl.col(c).sum() for c in dns.AMOUNT_COLUMNS],
             pl.col("employer_total").sum(),
             pl.col("employee_total").sum(),
         )
@@ -313,6 +312,7 @@ def _store(
             submitted_by=submitted_by,
             submitted_at=now,
             rules_on=g["period_start"],
+            risk_class=g["risk_class"],
             line_count=g["line_count"],
             total_salary=g["total_salary"],
             employer_total=g["employer_total"],

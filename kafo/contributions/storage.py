@@ -49,16 +49,6 @@ LINE_COLUMNS = (
     "category",
     "days_worked",
     "gross_salary",
-    "old_age_er",
-    "old_age_ee",
-    "family_er",
-    "family_ee",
-    "work_injury_er",
-    "work_injury_ee",
-    "health_er",
-    "health_ee",
-    "employer_total",
-    "employee_total",
 )
 PENDING_COLUMNS = (
     "organisation_id",
@@ -90,18 +80,11 @@ def insert_lines(frame: pl.DataFrame) -> int:
 
 def _derived_line_columns(frame: pl.DataFrame) -> dict[str, str]:
     """SQL expressions for the line columns the staged SQLite insert need not bind per row:
-    the organisation when it is one (always, from the import), each total when it is the sum
-    of its shares on every line (always, from dns.compute). Checked here, not assumed."""
-    derived = {}
+    the organisation when it is one (always, from the import). Checked here, not assumed."""
     org = frame["organisation_id"]
     if frame.height and org.null_count() == 0 and org.n_unique() == 1:
-        derived["organisation_id"] = str(int(org[0]))
-    for total, share in (("employer_total", "er"), ("employee_total", "ee")):
-        parts = [f"{b}_{share}" for b in ("old_age", "family", "work_injury", "health")]
-        same = frame.select((pl.col(total) == pl.sum_horizontal(parts)).all()).item()
-        if same and frame.select(pl.any_horizontal(pl.col(parts).is_null()).any()).item() is False:
-            derived[total] = " + ".join(parts)
-    return derived
+        return {"organisation_id": str(int(org[0]))}
+    return {}
 
 
 def insert_pending(frame: pl.DataFrame, *, created_at) -> int:

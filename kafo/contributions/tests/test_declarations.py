@@ -1,11 +1,10 @@
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kafo.contributions import services
+from kafo.contributions import selectors, services
 from kafo.contributions.models import (
     Declaration,
     DeclarationLine,
@@ -13,6 +12,7 @@ from kafo.contributions.models import (
     PendingRegistration,
 )
 from kafo.contributions.services import DeclarationRejected
+from kafo.registry.models import Employer
 
 from .conftest import HEADER, csv_of
 
@@ -43,9 +43,12 @@ def test_csv_accepted_and_computed(ci, sep, bom):
     assert (d.employer_total, d.employee_total, d.total) == (276425, 216775, 493200)
     assert d.total_salary == 4050000
     assert d.branch_totals["health"] == {"employer": 1000, "employee": 1000}
-    lines = list(DeclarationLine.objects.filter(declaration=d).order_by("line_no"))
+    lines = selectors.declaration_lines(declaration=d)
     assert [(x.line_no, x.person_id) for x in lines] == [(2, ci["person"].pk), (3, None)]
-    assert lines[1].old_age_ee == Decimal(212625)
+    # recomputed from the declaration's rules: the same amounts as the stored totals
+    assert (lines[1].employer_total, lines[1].employee_total) == (267200, 213125)
+    assert sum(x.employer_total + x.employee_total for x in lines) == d.total
+    assert d.risk_class == ci["employer"].risk_class
     pending = PendingRegistration.objects.get()
     assert (pending.national_id, pending.family_name, pending.status) == (
         "12345678901",
@@ -289,3 +292,35 @@ def test_random_files_never_leave_a_partial_import(ci, rows, sep):
         DeclarationLine.unscoped.all().delete()
         PendingRegistration.unscoped.all().delete()
         Declaration.unscoped.all().delete()
+
+
+def test_line_amounts_keep_the_risk_class_filed_under(ci):
+    """Lines store no amounts: they are recomputed with the declaration's rules date and the
+    risk class it was filed under, so a later change of the employer's class rewrites nothing."""
+    d = submit(ci, csv_of(ci["employer"], ci["person"])).declaration
+    amounts = _line_amounts(d)
+    breakdown = selectors.declaration_breakdown(declaration=d)
+    Employer.unscoped.filter(pk=ci["employer"].pk).update(risk_class=1)
+    d = Declaration.objects.get(pk=d.pk)
+    again = _line_amounts(d)
+    assert again == amounts and selectors.declaration_breakdown(declaration=d) == breakdown
+    assert sum(e + s for e, s in again) == d.total
+    # the next period, same worker and salary, is filed under class 1: another work-injury rate
+    e, p = ci["employer"], ci["person"]
+    april = [[e.number, "2025-04", p.number, "", "Kouassi", "Yao", "30", "50000", ""]]
+    later = services.declaration_submit(
+        employer=Employer.objects.get(pk=e.pk),
+        period="2025-04",
+        content=csv_of(e, p, april),
+        today=TODAY,
+    ).declaration
+    assert later.risk_class == 1
+    (line,) = selectors.declaration_lines(declaration=later)
+    assert line.gross_salary == 50000 and line.employer_total < amounts[0][0]
+
+
+def _line_amounts(declaration):
+    return [
+        (x.employer_total, x.employee_total)
+        for x in selectors.declaration_lines(declaration=declaration)
+    ]
