@@ -211,17 +211,18 @@ def _employers_frame(organisation: Organisation, frame: pl.DataFrame) -> pl.Data
 def _persons(organisation: Organisation, typed: pl.DataFrame) -> pl.DataFrame:
     """Attach person_id by worker number, else by national identifier (null: unknown)."""
     qs = Person.unscoped.filter(organisation=organisation)
-    numbers = [n for n in typed["worker_number"].unique().to_list() if n]
-    nids = [n for n in typed["national_id"].unique().to_list() if n]
     nid_none = pl.DataFrame(schema={"national_id": pl.Utf8, "id": pl.Int64})
     if typed.height < SMALL_FILE:
+        numbers = [n for n in typed["worker_number"].unique().to_list() if n]
+        nids = [n for n in typed["national_id"].unique().to_list() if n]
         by_number = list(qs.filter(number__in=numbers).values_list("number", "pk"))
         by_nid = list(qs.filter(national_id__in=nids).values_list("national_id", "pk"))
         num = pl.DataFrame(by_number, schema={"number": pl.Utf8, "id": pl.Int64}, orient="row")
         nid = pl.DataFrame(by_nid, schema={"national_id": pl.Utf8, "id": pl.Int64}, orient="row")
     else:
         num = person_ids(organisation.pk, "number")
-        nid = person_ids(organisation.pk, "national_id") if nids else nid_none
+        any_nid = typed.select((pl.col("national_id") != "").any()).item()
+        nid = person_ids(organisation.pk, "national_id") if any_nid else nid_none
     num = num.rename({"number": "worker_number", "id": "_pn"})
     nid = nid.rename({"id": "_pi"})
     out = typed.join(num, on="worker_number", how="left").join(nid, on="national_id", how="left")

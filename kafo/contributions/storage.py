@@ -4,19 +4,22 @@ Called only from services, inside their transaction. No Python loop of ORM saves
 instance per row. What was measured (1,000,000 lines on 2 loaded cores, bench/declarations.py)
 and shaped this module:
 
-- Lines are inserted ordered by person, then declaration and line number. The person index is
-  the only one whose keys are scattered through the file; in that order its B-tree grows at the
-  right edge instead of touching every leaf for each employer (PostgreSQL: person index
-  +6.4 s → +0.4 s, (organisation, person) +4.1 s → +1.5 s per million rows).
-- The line table has no foreign-key constraint and only two composite indexes (see the
-  DeclarationLine docstring): on PostgreSQL the deferred foreign-key checks alone cost 10-12 s
-  per million lines at commit, and the single-column indexes as much again.
+- The line table is narrow: no computed amounts and no serial id, its primary key is
+  (declaration, line_no) and its only other index (organisation, person) (see the models'
+  docstrings). On PostgreSQL the deferred foreign-key checks alone cost 10-12 s per million
+  lines at commit, the single-column indexes as much again, the serial id about 2 s.
+- One of the two indexes receives keys scattered through the file. Lines are inserted ordered
+  by person, so the person index grows at its right edge and the primary key takes the
+  scattered keys. PostgreSQL: 6.4 s against 9.8 s the other way round per million narrow rows
+  (each first touch of a page after a checkpoint writes the whole page to the WAL, and person
+  keys are the more scattered); SQLite: 5.7–7.7 s against 8.0–9.0 s in bench/declarations.py.
 - SQLite: a large frame goes first into a TEMP table without index or key (multi-row INSERTs,
-  about 25 % less CPU than executemany of one row; constant and derivable columns not bound), then
-  into the line table with one INSERT … SELECT, which updates the indexes and the AUTOINCREMENT
-  counter in C, once, instead of per executed row (about 20 % less CPU than executemany into the
-  table). The page cache is enlarged for that statement only (the indexes of a million-row
-  insert do not fit in the default 2 MiB), then set back. No PRAGMA touching durability.
+  about 25 % less CPU than executemany of one row; constant columns not bound), then into the
+  line table with one INSERT … SELECT, which updates the indexes in C, once, instead of per
+  executed row (5.9 s against 8.5 s for multi-row INSERTs straight into the narrow table, per
+  million rows). The page cache is enlarged for that statement only (the indexes of a
+  million-row insert do not fit in the default 2 MiB), then set back. No PRAGMA touching
+  durability.
 - PostgreSQL: COPY in CSV (binary COPY written row by row from Python was measured no faster),
   sent by psycopg's writer thread while Polars formats the next chunk.
 - Person look-ups read (key, id) pairs with one SQL statement returning two aggregated strings,
@@ -123,7 +126,7 @@ def _insert(table: str, frame: pl.DataFrame, derived: dict[str, str] | None = No
         raw.executemany(sql, frame.iter_rows())
         return
     # Large frames: executemany into a temporary table without index, key or constraint, then
-    # one INSERT … SELECT: the indexes and the AUTOINCREMENT counter are updated in one
+    # one INSERT … SELECT: the indexes (and an AUTOINCREMENT counter) are updated in one
     # statement, in C, instead of once per executed row.
     (cache,) = raw.execute("PRAGMA cache_size").fetchone()
     raw.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")

@@ -103,7 +103,17 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["line_no"],
                 "indexes": [
-                    models.Index(fields=["organisation", "person"], name="line_org_person_idx")
+                    models.Index(fields=["person"], name="line_person_idx"),
+                    models.Index(
+                        condition=models.Q(("person__isnull", True)),
+                        fields=["organisation", "worker_number"],
+                        name="line_unknown_number_idx",
+                    ),
+                    models.Index(
+                        condition=models.Q(("person__isnull", True)),
+                        fields=["organisation", "national_id"],
+                        name="line_unknown_nid_idx",
+                    ),
                 ],
             },
             managers=[
