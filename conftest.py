@@ -51,6 +51,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def browser_page(live_server, monkeypatch):
     """A headless Debian Chromium page driven by Playwright, against the live test server."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
@@ -62,6 +63,9 @@ def browser_page(live_server, monkeypatch):
         page = context.new_page()
         page.set_default_timeout(30000)
         yield page
+        # ORM calls made while Playwright's loop runs get their own connection (asgiref's Local
+        # is context-bound then): close it here, or PostgreSQL refuses to drop the test database.
+        connections.close_all()
         context.close()
         browser.close()
 
