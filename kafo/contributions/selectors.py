@@ -50,17 +50,27 @@ def declaration_lines(*, declaration: Declaration, limit: int = 500) -> list[Dec
     rates = declaration_rates(declaration)
     months = months_of(declaration.period)
     for line in lines:
-        shares = line_shares(Line(line.gross_salary, line.category, months), rates, CURRENCY)
-        line.employer_total = sum((s.employer for s in shares), Decimal(0))
-        line.employee_total = sum((s.employee for s in shares), Decimal(0))
+        line.employer_total, line.employee_total = line_amounts(
+            line.gross_salary, line.category, months, rates
+        )
     return lines
 
 
 def declaration_rates(declaration: Declaration) -> list[Rate]:
     """The rate components a declaration was computed with: the versions in force on its
     `rules_on` date for the risk class it was filed under (versions are never edited)."""
-    in_force = rates_in_force(organisation_id=declaration.organisation_id, on=declaration.rules_on)
-    return rates_for_employer(in_force, declaration.risk_class)
+    return _rates(declaration.organisation_id, declaration.rules_on, declaration.risk_class)
+
+
+def _rates(organisation_id: int, on: dt.date, risk_class: int) -> list[Rate]:
+    return rates_for_employer(rates_in_force(organisation_id=organisation_id, on=on), risk_class)
+
+
+def line_amounts(gross, category: str, months: int, rates: list[Rate]) -> tuple[Decimal, Decimal]:
+    """(employer, employee) contributions of one line, as the import computed them."""
+    shares = line_shares(Line(Decimal(gross), category, months), rates, CURRENCY)
+    employer = sum((s.employer for s in shares), Decimal(0))
+    return employer, sum((s.employee for s in shares), Decimal(0))
 
 
 def declaration_breakdown(*, declaration: Declaration) -> list[dict]:
@@ -261,23 +271,19 @@ class _RatesByDeclaration(dict):
     """Rate components per (organisation, rules date, risk class), read once per career."""
 
     def __missing__(self, key: tuple[int, dt.date, int]) -> list[Rate]:
-        organisation_id, on, risk_class = key
-        in_force = rates_in_force(organisation_id=organisation_id, on=on)
-        self[key] = rates_for_employer(in_force, risk_class)
+        self[key] = _rates(*key)
         return self[key]
 
 
-def line_contributions(row: dict, rates: _RatesByDeclaration) -> Decimal:
-    """Employer + employee contributions of one career line, recomputed with its declaration's
-    rules (as `declaration_lines` does)."""
+def _career_line_contributions(row: dict, rates: _RatesByDeclaration) -> Decimal:
+    """Employer + employee contributions of one career line, with its declaration's rules."""
     key = (
         row["declaration__organisation_id"],
         row["declaration__rules_on"],
         row["declaration__risk_class"],
     )
     months = months_of(row["declaration__period"])
-    line = Line(Decimal(row["gross_salary"]), row["category"], months)
-    return sum((s.total for s in line_shares(line, rates[key], CURRENCY)), Decimal(0))
+    return sum(line_amounts(row["gross_salary"], row["category"], months, rates[key]))
 
 
 def person_career(*, person, persons=None) -> dict:
@@ -337,7 +343,7 @@ def person_career(*, person, persons=None) -> dict:
                     "employer_name": row["declaration__employer__legal_name"],
                     "days_worked": row["days_worked"],
                     "gross_salary": Decimal(row["gross_salary"]),
-                    "contributions": line_contributions(row, rates),
+                    "contributions": _career_line_contributions(row, rates),
                 }
             )
     for org in by_org.values():
