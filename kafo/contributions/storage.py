@@ -5,9 +5,10 @@ instance per row. What was measured (1,000,000 lines on 2 loaded cores, bench/de
 and shaped this module:
 
 - The line table is narrow: no computed amounts and no serial id, its primary key is
-  (declaration, line_no) and its only other index (organisation, person) (see the models'
-  docstrings). On PostgreSQL the deferred foreign-key checks alone cost 10-12 s per million
-  lines at commit, the single-column indexes as much again, the serial id about 2 s.
+  (declaration, line_no), its only other full index `person`, plus two partial indexes on the
+  lines of unknown workers (see the models' docstrings). On PostgreSQL the deferred
+  foreign-key checks alone cost 10-12 s per million lines at commit, the single-column indexes
+  as much again, the serial id about 2 s.
 - One of the two indexes receives keys scattered through the file. Lines are inserted ordered
   by person, so the person index grows at its right edge and the primary key takes the
   scattered keys. PostgreSQL: 6.4 s against 9.8 s the other way round per million narrow rows
