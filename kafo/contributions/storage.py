@@ -5,15 +5,18 @@ instance per row. What was measured (1,000,000 lines on 2 loaded cores, bench/de
 and shaped this module:
 
 - The line table is narrow: no computed amounts and no serial id, its primary key is
-  (declaration, line_no), its only other full index `person`, plus two partial indexes on the
-  lines of unknown workers (see the models' docstrings). On PostgreSQL the deferred
-  foreign-key checks alone cost 10-12 s per million lines at commit, the single-column indexes
-  as much again, the serial id about 2 s.
-- One of the two indexes receives keys scattered through the file. Lines are inserted ordered
-  by person, so the person index grows at its right edge and the primary key takes the
-  scattered keys. PostgreSQL: 6.4 s against 9.8 s the other way round per million narrow rows
-  (each first touch of a page after a checkpoint writes the whole page to the WAL, and person
-  keys are the more scattered); SQLite: 5.7–7.7 s against 8.0–9.0 s in bench/declarations.py.
+  (declaration, line_no), its only other full index `person` (hash on PostgreSQL), plus two
+  partial indexes on the lines of unknown workers (see the models' docstrings). On PostgreSQL
+  the deferred foreign-key checks alone cost 10-12 s per million lines at commit, the
+  single-column indexes as much again, the serial id about 2 s.
+- One of the two indexes receives keys scattered through the file: a file's lines, in any
+  order, belong to many declarations and persons at once. SQLite: lines are inserted ordered by
+  person, so the person index grows at its right edge and the primary key takes the scattered
+  keys (5.7–7.7 s against 8.0–9.0 s the other way round in bench/declarations.py). PostgreSQL:
+  the person index is a hash index (models.EqualityIndex), which takes scattered keys without
+  descending a tree, so lines go in primary-key order (declaration, line_no), appended like the
+  heap: 5.8–6.8 s against 7.4–7.7 s for person order into two b-trees (COPY of a million
+  narrow rows, alternated runs).
 - SQLite: a large frame goes first into a TEMP table without index or key (multi-row INSERTs,
   about 25 % less CPU than executemany of one row; constant columns not bound), then into the
   line table with one INSERT … SELECT, which updates the indexes in C, once, instead of per
@@ -75,11 +78,16 @@ SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 
 def insert_lines(frame: pl.DataFrame) -> int:
     """Insert `frame` (columns LINE_COLUMNS) into the declaration line table; return the count."""
-    frame = frame.select(LINE_COLUMNS).sort(
-        ["person_id", "declaration_id", "line_no"], nulls_last=True
-    )
+    frame = frame.select(LINE_COLUMNS).sort(_insert_order(), nulls_last=True)
     _insert(DeclarationLine._meta.db_table, frame, derived=_derived_line_columns(frame))
     return frame.height
+
+
+def _insert_order() -> list[str]:
+    """The order that keeps the costlier index growing at its right edge (module docstring)."""
+    if connection.vendor == "postgresql":
+        return ["declaration_id", "line_no"]  # the primary key; person is a hash index there
+    return ["person_id", "declaration_id", "line_no"]
 
 
 def _derived_line_columns(frame: pl.DataFrame) -> dict[str, str]:

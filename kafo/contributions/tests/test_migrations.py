@@ -1,4 +1,5 @@
-"""Migration 0006 moves declaration lines to a narrow table: nothing declared is lost."""
+"""Migrations of declaration lines: 0006 moves them to a narrow table (nothing declared is lost),
+0007 makes their person index a hash index on PostgreSQL."""
 
 import datetime as dt
 
@@ -85,3 +86,16 @@ def _country(apps):
         code="XX", name="Test", currency="XOF", minimum_wage=1
     )
     return country.pk
+
+
+@pytest.mark.django_db
+def test_the_person_index_of_lines_is_a_hash_index_on_postgresql_only():
+    """Careers read lines by person with `=` only; a bulk import inserts persons in no order,
+    which a hash index takes without descending a tree (storage.py)."""
+    from kafo.contributions.models import DeclarationLine
+
+    with connection.cursor() as cur:
+        found = connection.introspection.get_constraints(cur, DeclarationLine._meta.db_table)
+    index = found["line_person_idx"]
+    assert index["columns"] == ["person_id"]
+    assert (index["type"] == "hash") == (connection.vendor == "postgresql")
