@@ -114,10 +114,11 @@ def months_started(due_date: dt.date, paid_on: dt.date) -> int:
     """Return the months of delay started between the due date and the day paid (0 if on time)."""
     if paid_on <= due_date:
         return 0
-    n = 1
-    while add_months(due_date, n) < paid_on:
-        n += 1
-    return n
+    # The smallest n >= 1 with add_months(due_date, n) >= paid_on. With m calendar months
+    # between the two dates, add_months(due_date, m - 1) falls in the month before paid_on's,
+    # so n is m or m + 1 (1 within one month): no count from 1 for debts years late.
+    n = max(1, (paid_on.year - due_date.year) * 12 + paid_on.month - due_date.month)
+    return n if add_months(due_date, n) >= paid_on else n + 1
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kafo.contributions.domain.ledger import (
     Credit,
     Debt,
+    add_months,
     ageing,
     allocate,
     bucket_of,
@@ -125,6 +126,21 @@ def test_allocation_oldest_debt_first(debts, credits, allocations, unpaid, credi
 )
 def test_months_started(due, paid_on, months):
     assert months_started(due, paid_on) == months
+
+
+@given(
+    due=st.dates(min_value=d(2000, 1, 1), max_value=d(2040, 12, 31)),
+    delay=st.integers(min_value=-40, max_value=5000),
+)
+def test_months_started_is_the_first_month_reaching_the_payment(due, delay):
+    """Its definition, counted up from 1, for any dates (month ends and leap years included)."""
+    paid_on = due + dt.timedelta(days=delay)
+    n = 0
+    if paid_on > due:
+        n = 1
+        while add_months(due, n) < paid_on:
+            n += 1
+    assert months_started(due, paid_on) == n
 
 
 @pytest.mark.parametrize(
