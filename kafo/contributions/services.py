@@ -31,7 +31,7 @@ from .models import (
     PendingRegistration,
     PendingStatus,
 )
-from .storage import insert_lines, insert_pending, person_ids
+from .storage import insert_pending, line_stage, person_ids, start_lines
 
 # The steps import_frame reports to `progress` (the command's progress bar), in order.
 IMPORT_STEPS = (
@@ -174,7 +174,7 @@ def import_frame(
         )
     computed = dns.compute(typed, rates)
     tick("compute", frame.height)
-    with transaction.atomic():
+    with line_stage(computed.height) as stage, transaction.atomic():
         result = _store(
             computed,
             organisation=organisation,
@@ -184,6 +184,7 @@ def import_frame(
             submitted_by=submitted_by,
             tick=tick,
             migration=migration,
+            stage=stage,
         )
     tick("commit", frame.height)
     return result
@@ -239,6 +240,7 @@ def _store(
     submitted_by,
     tick=lambda step, n=0: None,
     migration: bool = False,
+    stage=None,
 ) -> SubmitResult:
     result = SubmitResult()
     hashes = dns.content_hashes(computed)
@@ -359,14 +361,17 @@ def _store(
         pl.col("gross").alias("gross_salary"),
     )
     tick("prepare", computed.height)
-    result.line_count = insert_lines(lines)
-    tick("lines", computed.height)
+    # Lines are inserted last: with a stage (a large SQLite import), they are written into it
+    # on another thread while the account and audit entries are made on this one.
+    lines_insert = start_lines(lines, stage)
     result.pending_created = _pending_registrations(organisation, lines)
     tick("pending", computed.height)
     _audit_declarations(new_decls)
     tick("audit", computed.height)
     ledger.post_declarations(new_decls, superseded, late_filing=not migration)
     tick("ledger", computed.height)
+    result.line_count = lines_insert.finish()
+    tick("lines", computed.height)
     result.declarations = new_decls
     return result
 

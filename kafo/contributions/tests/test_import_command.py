@@ -177,3 +177,79 @@ def test_person_ids_reads_every_key_of_the_organisation_only(ci):
     Person.unscoped.filter(pk=other.pk).update(national_id="CI\x1f9")
     got = person_ids(ci["org"].pk, "national_id")
     assert dict(got.iter_rows())["CI\x1f9"] == other.pk
+
+
+def _spy_stage(monkeypatch, fail: BaseException | None = None):
+    """Record the scratch files the SQLite stage path writes (optionally failing to write)."""
+    from kafo.contributions import storage
+
+    paths = []
+    real = storage._fill_stage
+
+    def spy(stage, frame):
+        paths.append(stage.path)
+        if fail is not None:
+            stage.error = fail
+            return
+        real(stage, frame)
+
+    monkeypatch.setattr(storage, "_fill_stage", spy)
+    monkeypatch.setattr(storage, "CHUNK", 300)  # the stage from 31 lines: this file has 120
+    return paths
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_import_outside_a_transaction_stages_lines_through_adbc_on_sqlite(
+    ci, tmp_path, capsys, monkeypatch
+):
+    """Outside a caller's transaction a large file's lines are written by ADBC into a scratch
+    SQLite file on another thread (storage.line_stage), then copied in: the same lines as the
+    other paths, and the scratch file removed. PostgreSQL copies them without a stage."""
+    from django.db import connection
+
+    paths = _spy_stage(monkeypatch)
+    path, employers = _many_employers_file(ci, tmp_path)
+    call_command("declarations_import", str(path), "--organisation", "CNPS-CI", verbosity=0)
+    assert "3 declarations, 120 lines stored" in capsys.readouterr().out
+    assert len(paths) == (1 if connection.vendor == "sqlite" else 0)
+    assert all(not p.parent.exists() for p in paths)
+    known = DeclarationLine.unscoped.get(person=ci["person"])
+    assert known.declaration.employer_id == employers[0].pk and known.line_no == 2
+    for d in Declaration.unscoped.all():
+        mine = DeclarationLine.unscoped.filter(declaration=d)
+        assert d.line_count == mine.count() == 40
+        assert {ln.organisation_id for ln in mine} == {ci["org"].pk}
+        assert sum(ln.gross_salary for ln in mine) == d.total_salary
+        with tenant_scope(ci["org"]):
+            recomputed = selectors.declaration_lines(declaration=d)
+        assert sum(ln.employer_total + ln.employee_total for ln in recomputed) == d.total
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failure", ["stage", "account"])
+def test_a_large_import_failing_after_its_lines_were_started_stores_nothing(
+    ci, tmp_path, monkeypatch, failure
+):
+    """The scratch write fails, or the account entries made meanwhile do: nothing is stored,
+    the scratch file is gone, and the connection imports the next file normally."""
+    from django.db import connection
+
+    from kafo.contributions import ledger
+
+    if failure == "stage" and connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL copies lines without a scratch file")
+    paths = _spy_stage(monkeypatch, fail=OSError("disk full") if failure == "stage" else None)
+    if failure == "account":
+        monkeypatch.setattr(
+            ledger, "post_declarations", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full"))
+        )
+    path, _employers = _many_employers_file(ci, tmp_path)
+    with pytest.raises(OSError, match="disk full"):
+        call_command("declarations_import", str(path), "--organisation", "CNPS-CI", verbosity=0)
+    assert not Declaration.unscoped.exists() and not DeclarationLine.unscoped.exists()
+    assert len(paths) == (1 if connection.vendor == "sqlite" else 0)
+    assert all(not p.parent.exists() for p in paths)
+
+    monkeypatch.undo()
+    call_command("declarations_import", str(path), "--organisation", "CNPS-CI", verbosity=0)
+    assert DeclarationLine.unscoped.count() == 120
