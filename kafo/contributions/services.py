@@ -40,10 +40,10 @@ IMPORT_STEPS = (
     "declarations",
     "persons",
     "prepare",
-    "lines",
     "pending",
     "audit",
     "ledger",
+    "lines",
     "commit",
 )
 SMALL_FILE = 5_000  # below this, look workers up by IN (...); above, read the organisation's

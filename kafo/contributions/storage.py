@@ -27,10 +27,11 @@ and shaped this module:
     file written by ADBC (Arrow's database connectivity, in C: no Python object per value,
     Python's lock released) on another thread while the account and audit entries are made,
     then loaded whole into an in-memory database attached before the transaction
-    (`line_stage`). 2.6–4.7 s less per million lines than the TEMP table below, in
-    alternated runs. This connection never opens the file itself: ADBC links its own copy of
-    SQLite, and two copies in one process do not see each other's file locks (measured: a
-    stale read of the file), so the file is read only once ADBC has closed it;
+    (`line_stage`). The lines step of bench/declarations.py took 4.2 and 3.7 s this way,
+    8.2 and 9.0 s with the TEMP table below (alternated runs). This connection never opens
+    the file itself: ADBC links its own copy of SQLite, and two copies in one process do not
+    see each other's file locks (measured: a stale read of the file), so the file is read
+    only once ADBC has closed it;
   - inside a caller's transaction (SQLite cannot ATTACH there): a TEMP table filled by
     multi-row INSERTs (about 25 % less CPU than executemany of one row; constant columns
     not bound).
