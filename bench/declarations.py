@@ -350,9 +350,13 @@ def main() -> None:
             f"load {r['load']} on {os.cpu_count()} CPUs"
         )
         cpu = r["cpu_s"] + r["server_cpu_s"]
+        where = (
+            f"client {r['cpu_s']} s + PostgreSQL server {r['server_cpu_s']} s = {cpu:.1f} s"
+            if r["vendor"] == "postgresql"
+            else f"{cpu:.1f} s (SQLite works in this process)"
+        )
         print(
-            f"{'':>10}  steps (s): {r['steps']} | CPU: client {r['cpu_s']} s + PostgreSQL "
-            f"server {r['server_cpu_s']} s = {cpu:.1f} s, so at most "
+            f"{'':>10}  steps (s): {r['steps']} | CPU: {where}, so at most "
             f"{int(r['lines'] / (cpu / os.cpu_count())):,} lines/s on {os.cpu_count()} cores "
             "even if no core ever waited"
         )
