@@ -122,15 +122,17 @@ def line_stage(rows: int) -> Iterator[LineStage | None]:
         return
     directory = Path(tempfile.mkdtemp(prefix="kafo-lines-"))
     stage = LineStage(directory / "stage.sqlite3")
-    connection.ensure_connection()
-    raw = connection.connection
-    raw.execute(f"ATTACH DATABASE ':memory:' AS {STAGE_DB}")
     try:
-        yield stage
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.execute(f"ATTACH DATABASE ':memory:' AS {STAGE_DB}")
+        try:
+            yield stage
+        finally:
+            if stage.thread is not None:
+                stage.thread.join()  # never remove a file ADBC may still be writing
+            raw.execute(f"DETACH DATABASE {STAGE_DB}")
     finally:
-        if stage.thread is not None:
-            stage.thread.join()  # never remove a file ADBC may still be writing
-        raw.execute(f"DETACH DATABASE {STAGE_DB}")
         shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -142,7 +144,8 @@ class LineInsert:
         self.frame = frame.select(LINE_COLUMNS)
         self.stage = stage
         if stage is not None:
-            stage.thread = threading.Thread(target=_fill_stage, args=(stage, self.frame))
+            order = _insert_order()  # here: the thread has no database connection of its own
+            stage.thread = threading.Thread(target=_fill_stage, args=(stage, self.frame, order))
             stage.thread.start()
 
     def finish(self) -> int:
@@ -172,12 +175,12 @@ def start_lines(frame: pl.DataFrame, stage: LineStage | None = None) -> LineInse
     return LineInsert(frame, stage)
 
 
-def _fill_stage(stage: LineStage, frame: pl.DataFrame) -> None:
+def _fill_stage(stage: LineStage, frame: pl.DataFrame, order: list[str]) -> None:
     """Write the sorted lines into a new SQLite file, table `lines`, and close it."""
     import adbc_driver_sqlite.dbapi as adbc
 
     try:
-        table = frame.sort(_insert_order(), nulls_last=True).to_arrow()
+        table = frame.sort(order, nulls_last=True).to_arrow()
         with adbc.connect(str(stage.path)) as conn:
             with conn.cursor() as cur:
                 cur.adbc_ingest("lines", table, mode="create")

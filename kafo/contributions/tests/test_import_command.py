@@ -186,12 +186,12 @@ def _spy_stage(monkeypatch, fail: BaseException | None = None):
     paths = []
     real = storage._fill_stage
 
-    def spy(stage, frame):
+    def spy(stage, frame, order):
         paths.append(stage.path)
         if fail is not None:
             stage.error = fail
             return
-        real(stage, frame)
+        real(stage, frame, order)
 
     monkeypatch.setattr(storage, "_fill_stage", spy)
     monkeypatch.setattr(storage, "CHUNK", 300)  # the stage from 31 lines: this file has 120
@@ -215,6 +215,7 @@ def test_large_import_outside_a_transaction_stages_lines_through_adbc_on_sqlite(
     assert all(not p.parent.exists() for p in paths)
     known = DeclarationLine.unscoped.get(person=ci["person"])
     assert known.declaration.employer_id == employers[0].pk and known.line_no == 2
+    assert DeclarationLine.unscoped.filter(person__isnull=True).count() == 119
     for d in Declaration.unscoped.all():
         mine = DeclarationLine.unscoped.filter(declaration=d)
         assert d.line_count == mine.count() == 40
