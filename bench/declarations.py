@@ -70,7 +70,6 @@ def child(db_url: str, lines: int, employers: int, orm_sample: int, workdir: Pat
     import polars as pl
 
     from kafo.contributions.models import DeclarationLine
-    from kafo.contributions.storage import insert_lines  # noqa: F401 - same path as the import
     from kafo.organisations.models import Organisation
     from kafo.organisations.services import zone_seed
     from kafo.organisations.tenancy import tenant_scope, zone_scope

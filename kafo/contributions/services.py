@@ -31,7 +31,7 @@ from .models import (
     PendingRegistration,
     PendingStatus,
 )
-from .storage import insert_pending, line_stage, person_ids, start_lines
+from .storage import LineInsert, insert_pending, line_stage, person_ids
 
 # The steps import_frame reports to `progress` (the command's progress bar), in order.
 IMPORT_STEPS = (
@@ -363,7 +363,7 @@ def _store(
     tick("prepare", computed.height)
     # Lines are inserted last: with a stage (a large SQLite import), they are written into it
     # on another thread while the account and audit entries are made on this one.
-    lines_insert = start_lines(lines, stage)
+    lines_insert = LineInsert(lines, stage)
     result.pending_created = _pending_registrations(organisation, lines)
     tick("pending", computed.height)
     _audit_declarations(new_decls)

@@ -95,14 +95,10 @@ SEP = "\x1f"  # joins the keys of a person look-up (chr(31), not a character of 
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 
 
-def insert_lines(frame: pl.DataFrame) -> int:
-    """Insert `frame` (columns LINE_COLUMNS) into the declaration line table; return the count."""
-    return start_lines(frame).finish()
-
-
 @dataclass
 class LineStage:
-    """A scratch SQLite file attached to Django's connection as STAGE_DB (see line_stage)."""
+    """The scratch SQLite file ADBC writes on `thread`, loaded whole into the in-memory
+    database attached to Django's connection as STAGE_DB (see line_stage)."""
 
     path: Path
     thread: threading.Thread | None = None
@@ -111,8 +107,9 @@ class LineStage:
 
 @contextmanager
 def line_stage(rows: int) -> Iterator[LineStage | None]:
-    """For a large SQLite import, attach an empty scratch database that `start_lines` fills
-    through ADBC, outside Python's lock, while the caller does its own work; else yield None.
+    """For a large SQLite import, attach an in-memory scratch database that a `LineInsert`
+    fills through ADBC, outside Python's lock, while the caller does its own work; else yield
+    None.
 
     Enter it before the import's transaction: SQLite cannot ATTACH within one (inside a caller's
     transaction this yields None and the lines go through the TEMP-table stage instead).
@@ -137,10 +134,16 @@ def line_stage(rows: int) -> Iterator[LineStage | None]:
 
 
 class LineInsert:
-    """An insert of declaration lines, started by `start_lines`; `finish()` completes it
-    (inside the import's transaction) and returns the number of lines."""
+    """An insert of declaration lines (`frame`, columns LINE_COLUMNS), started when created,
+    completed by `finish()` inside the import's transaction, which returns the number of lines.
 
-    def __init__(self, frame: pl.DataFrame, stage: LineStage | None):
+    With a `stage` (line_stage), a thread sorts the lines and writes them through ADBC (C, no
+    Python object per value, Python's lock released) while the caller goes on; `finish()` then
+    copies them into the line table with one INSERT … SELECT. Without, all of it happens in
+    `finish()`: COPY on PostgreSQL, the TEMP-table stage on SQLite.
+    """
+
+    def __init__(self, frame: pl.DataFrame, stage: LineStage | None = None):
         self.frame = frame.select(LINE_COLUMNS)
         self.stage = stage
         if stage is not None:
@@ -165,14 +168,6 @@ class LineInsert:
         with _sqlite_import_cache(raw):
             _insert_select(raw, table, LINE_COLUMNS, f"{STAGE_DB}.lines", {})
         return self.frame.height
-
-
-def start_lines(frame: pl.DataFrame, stage: LineStage | None = None) -> LineInsert:
-    """Start inserting `frame` (columns LINE_COLUMNS). With a `stage` (line_stage), a thread
-    sorts the lines and writes them into the stage through ADBC (C, no Python object per
-    value, Python's lock released) while the caller goes on; `finish()` then copies them
-    into the line table with one INSERT … SELECT. Without, everything happens in `finish()`."""
-    return LineInsert(frame, stage)
 
 
 def _fill_stage(stage: LineStage, frame: pl.DataFrame, order: list[str]) -> None:
