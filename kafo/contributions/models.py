@@ -23,8 +23,9 @@ class EqualityIndex(models.Index):
     elsewhere (SQLite has no other kind).
 
     PostgreSQL inserts into a hash index without descending a tree: on keys arriving in no
-    order (a bulk import's persons), about 1 s less per million lines than a b-tree
-    (docs/contributions.md, Bulk). Hash indexes are WAL-logged and crash-safe since PostgreSQL 10.
+    order (a bulk import's persons), 0.6–1.1 s less per million lines than a b-tree into an
+    empty table, within the noise on one holding earlier months (docs/contributions.md, Bulk).
+    Hash indexes are WAL-logged and crash-safe since PostgreSQL 10.
     """
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
