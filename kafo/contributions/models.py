@@ -106,7 +106,15 @@ class Declaration(TenantModel):
             models.UniqueConstraint(
                 fields=["organisation", "employer", "period", "file_hash"],
                 name="uniq_declaration_content",
-            )
+            ),
+            # One declaration in force per employer and period, whatever the path (page, API,
+            # bulk import) and however many submit at once. Overlapping periods (a month and its
+            # quarter) are kept apart by the employer lock the import holds (services._store).
+            models.UniqueConstraint(
+                fields=["organisation", "employer", "period"],
+                condition=models.Q(status="in_force"),
+                name="uniq_declaration_in_force",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "employer", "period"])]
 

@@ -343,11 +343,12 @@ def _store(
     }
     for d in new_decls:
         d.pending_count = pending_counts.get((d.employer_id, d.period), 0)
-    Declaration.unscoped.bulk_create(new_decls)
+    # The superseded go first: the database holds one declaration in force per period.
     if superseded:
         Declaration.unscoped.filter(pk__in=[d.pk for d in superseded]).update(
             status=DeclarationStatus.SUPERSEDED
         )
+    Declaration.unscoped.bulk_create(new_decls)
     keys = pl.DataFrame(
         [(d.employer_id, d.period, d.pk) for d in new_decls],
         schema={"employer_id": pl.Int64, "period": pl.Utf8, "declaration_id": pl.Int64},
