@@ -100,17 +100,29 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): 5 failures lock the username from that address for 15 minutes.
+# Login throttling (django-axes, kafo/accounts/throttling.py), failures within 15 minutes:
+# 5 lock a username from one address, 10 lock a username from every address (guesses spread
+# over addresses), 20 lock an address for every username (password spraying).
+AXES_HANDLER = "kafo.accounts.throttling.LoginThrottleHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("KAFO_AXES_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+KAFO_AXES_FAILURE_LIMITS = {
+    "username": int(os.environ.get("KAFO_AXES_USERNAME_FAILURE_LIMIT", "10")),
+    "ip_address": int(os.environ.get("KAFO_AXES_ADDRESS_FAILURE_LIMIT", "20")),
+}
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
