@@ -111,7 +111,13 @@ def _out(d: Declaration, *, duplicate=False) -> dict:
 
 @router.post(
     "/declarations",
-    response={201: DeclarationOut, 200: DeclarationOut, **ERRORS, 422: RejectedOut},
+    response={
+        201: DeclarationOut,
+        200: DeclarationOut,
+        **ERRORS,
+        409: RejectedOut,
+        422: RejectedOut,
+    },
     url_name="contributions-declaration-submit",
 )
 def declaration_submit(request, payload: DeclarationIn):
@@ -132,7 +138,7 @@ def declaration_submit(request, payload: DeclarationIn):
         )
     except services.DeclarationRejected as exc:
         return Status(
-            422,
+            409 if isinstance(exc, services.DeclarationConflict) else 422,
             {
                 "errors": [
                     e

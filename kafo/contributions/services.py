@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from kafo.rules.selectors import rates_in_force
 from . import ledger
 from .domain import dns
 from .domain.compute import Rate
+from .domain.periods import overlapping
 from .errors import FileRejected
 from .models import (
     Channel,
@@ -51,6 +53,28 @@ SMALL_FILE = 5_000  # below this, look workers up by IN (...); above, read the o
 
 class DeclarationRejected(FileRejected):
     """A file or set of lines with faulty lines: nothing was stored."""
+
+
+class DeclarationConflict(DeclarationRejected):
+    """The period is already declared, or being declared right now by another submission:
+    nothing was stored (the API answers 409)."""
+
+
+def _in_progress(period: str | None) -> DeclarationConflict:
+    return DeclarationConflict(
+        [
+            dns._error(
+                None,
+                "period",
+                period,
+                _(
+                    "une déclaration de cet employeur pour cette période est déjà en cours "
+                    "d'enregistrement ou vient d'être reçue : consultez ses déclarations avant "
+                    "de renvoyer"
+                ),
+            )
+        ]
+    )
 
 
 @dataclass
@@ -174,20 +198,88 @@ def import_frame(
         )
     computed = dns.compute(typed, rates)
     tick("compute", frame.height)
-    with line_stage(computed.height) as stage, transaction.atomic():
-        result = _store(
-            computed,
-            organisation=organisation,
-            rates=rates,
-            kind=kind,
-            channel=channel,
-            submitted_by=submitted_by,
-            tick=tick,
-            migration=migration,
-            stage=stage,
-        )
+    try:
+        with line_stage(computed.height) as stage, transaction.atomic():
+            result = _store(
+                computed,
+                organisation=organisation,
+                rates=rates,
+                kind=kind,
+                channel=channel,
+                submitted_by=submitted_by,
+                tick=tick,
+                migration=migration,
+                stage=stage,
+            )
+    except IntegrityError as exc:
+        # The database's own guard (uniq_declaration_*): a submission that got past the lock
+        # (none should) is refused, not stored twice.
+        if _is_declaration_clash(exc):
+            raise _in_progress(expected_period) from exc
+        raise
+    except OperationalError as exc:
+        if _is_lock_timeout(exc):
+            raise _in_progress(expected_period) from exc
+        raise
     tick("commit", frame.height)
     return result
+
+
+def _lock_wait(channel: str) -> float:
+    """Seconds a submission waits for an employer another submission is storing: a person at
+    a page or an API client is answered "en cours" soon; a bulk import waits its turn."""
+    if channel == Channel.BULK:
+        return getattr(settings, "KAFO_DECLARATION_LOCK_WAIT_BULK", 600.0)
+    return getattr(settings, "KAFO_DECLARATION_LOCK_WAIT", 10.0)
+
+
+def _lock_employers(employer_ids: list[int], *, wait: float) -> None:
+    """Hold the employers' rows until the transaction ends, so that two submissions for one
+    employer are stored one after the other, whatever the path (page, API, bulk import), and
+    the second sees the first. Rows are locked in id order (no deadlock between two bulk files)
+    and FOR NO KEY UPDATE (inserts that refer to the employer are not blocked).
+
+    SQLite needs no row lock: its transactions here are IMMEDIATE, one writer at a time, and
+    `_store` reads inside its transaction.
+    """
+    if connection.vendor != "postgresql" or not employer_ids:
+        return
+    ids = sorted(employer_ids)
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL lock_timeout = %s", [f"{int(wait * 1000)}ms"])
+        for start in range(0, len(ids), 10_000):
+            chunk = ids[start : start + 10_000]
+            cur.execute(
+                f"SELECT id FROM {Employer._meta.db_table} WHERE id = ANY(%s) ORDER BY id "  # noqa: S608 - a table name, not input
+                "FOR NO KEY UPDATE",
+                [chunk],
+            )
+            cur.fetchall()
+        cur.execute("SET LOCAL lock_timeout = DEFAULT")
+
+
+def _is_declaration_clash(exc: IntegrityError) -> bool:
+    text = str(exc)
+    return "uniq_declaration" in text or "contributions_declaration." in text
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    cause = getattr(exc, "__cause__", None)
+    return getattr(cause, "sqlstate", None) == "55P03"  # lock_not_available
+
+
+def _overlap(g: dict, existing: dict, in_file: dict) -> str | None:
+    """Return another period of this employer that shares a month with g's period and is in
+    force or in the same submission, else None."""
+    for other in overlapping(g["period"])[1:]:
+        if other in in_file.get(g["employer_id"], ()):
+            return other
+        if any(
+            d.status == DeclarationStatus.IN_FORCE
+            for d in existing.get((g["employer_id"], other), [])
+        ):
+            return other
+    return None
 
 
 def _check_period(period: str) -> None:
@@ -256,23 +348,27 @@ def _store(
         .join(hashes, on=["employer_number", "period"])
     )
     employer_ids = groups["employer_id"].unique().to_list()
-    periods_ = groups["period"].unique().to_list()
+    _lock_employers(employer_ids, wait=_lock_wait(channel))
+    # Read after the lock: what a concurrent import committed meanwhile is seen here.
+    periods_ = sorted({o for p in groups["period"].unique().to_list() for o in overlapping(p)})
     existing = {}
     for d in (
-        Declaration.unscoped.select_for_update().filter(
+        Declaration.unscoped.filter(
             organisation=organisation, employer_id__in=employer_ids, period__in=periods_
         )
         if len(employer_ids) < SMALL_FILE
-        else Declaration.unscoped.select_for_update().filter(
-            organisation=organisation, period__in=periods_
-        )
+        else Declaration.unscoped.filter(organisation=organisation, period__in=periods_)
     ):
         existing.setdefault((d.employer_id, d.period), []).append(d)
+    in_file = {}
+    for e, p in groups.select("employer_id", "period").iter_rows():
+        in_file.setdefault(e, set()).add(p)
 
     now = timezone.now()
     new_decls: list[Declaration] = []
     superseded: list[Declaration] = []
     errors = []
+    conflict = False
     for g in groups.iter_rows(named=True):
         previous = existing.get((g["employer_id"], g["period"]), [])
         same = next((d for d in previous if d.file_hash == g["file_hash"]), None)
@@ -280,7 +376,24 @@ def _store(
             result.duplicates.append(same)
             continue
         in_force = next((d for d in previous if d.status == DeclarationStatus.IN_FORCE), None)
+        clash = _overlap(g, existing, in_file)
+        if clash:
+            conflict = True
+            errors.append(
+                dns._error(
+                    None,
+                    "period",
+                    g["period"],
+                    _(
+                        "la période %(p)s chevauche la période %(o)s de l'employeur %(e)s, "
+                        "déjà déclarée ou présente dans le même envoi"
+                    )
+                    % {"p": g["period"], "o": clash, "e": g["employer_number"]},
+                )
+            )
+            continue
         if kind == DeclarationKind.ORIGINAL and in_force is not None:
+            conflict = True
             errors.append(
                 dns._error(
                     None,
@@ -327,7 +440,7 @@ def _store(
         if in_force is not None:
             superseded.append(in_force)
     if errors:
-        raise DeclarationRejected(errors)
+        raise (DeclarationConflict if conflict else DeclarationRejected)(errors)
     tick("declarations", computed.height)
     if not new_decls:
         return result

@@ -200,12 +200,37 @@ def _derived_line_columns(frame: pl.DataFrame) -> dict[str, str]:
     return {}
 
 
+PENDING_STAGE = "kafo_pending_stage"
+
+
 def insert_pending(frame: pl.DataFrame, *, created_at) -> int:
     """Insert pending registrations (PENDING_COLUMNS but created_at); return the count."""
     stamp = connection.ops.adapt_datetimefield_value(created_at)
     frame = frame.with_columns(pl.lit(str(stamp)).alias("created_at")).select(PENDING_COLUMNS)
-    _insert(PendingRegistration._meta.db_table, frame)
-    return frame.height
+    table = PendingRegistration._meta.db_table
+    if connection.vendor != "postgresql" or frame.height == 0:
+        # SQLite: one writer at a time, and the caller read the pending ones in this transaction.
+        _insert(table, frame)
+        return frame.height
+    # PostgreSQL: two imports for different employers may declare the same unknown worker at
+    # once; the second skips what the first inserted (waiting for it to commit, in identity
+    # order so two imports cannot deadlock) instead of failing on uniq_pending_identity.
+    cols = ", ".join(frame.columns)
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {PENDING_STAGE}")
+        cur.execute(
+            f"CREATE TEMP TABLE {PENDING_STAGE} ON COMMIT DROP AS "  # noqa: S608 - constant names
+            f"SELECT {cols} FROM {table} WITH NO DATA"
+        )
+    _insert(PENDING_STAGE, frame.sort("identity"))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {PENDING_STAGE} "  # noqa: S608
+            "ORDER BY identity ON CONFLICT (organisation_id, identity) DO NOTHING"
+        )
+        inserted = cur.rowcount
+        cur.execute(f"DROP TABLE {PENDING_STAGE}")
+    return inserted
 
 
 def _insert(table: str, frame: pl.DataFrame, derived: dict[str, str] | None = None) -> None:

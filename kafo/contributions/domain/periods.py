@@ -44,6 +44,16 @@ def months_in(period: str) -> list[str]:
     return [f"{start.year}-{m:02d}" for m in range(start.month, end.month + 1)]
 
 
+def overlapping(period: str) -> list[str]:
+    """Return the periods that share a month with `period`, itself first: a month and its
+    quarter, or a quarter and its three months."""
+    period = normalise(period)
+    if is_quarterly(period):
+        return [period, *months_in(period)]
+    start, _end = parse(period)
+    return [period, f"{start.year}-Q{(start.month - 1) // 3 + 1}"]
+
+
 def due_date(period: str, due_day: int) -> dt.date:
     """Return the due date: `due_day` of the month after the period (clamped to month end)."""
     _start, end = parse(period)
