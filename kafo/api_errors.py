@@ -41,8 +41,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
+        reason = getattr(exc, "reason", "authentication required")  # TokenRefused says why
         return api.create_response(
-            request, {"errors": [{"field": None, "reason": "authentication required"}]}, status=401
+            request, {"errors": [{"field": None, "reason": reason}]}, status=401
         )
 
     @api.exception_handler(HttpError)

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kafo.audit.context import actor_for, set_actor
@@ -20,18 +21,30 @@ def _enter(request, user) -> bool:
     return True
 
 
+class TokenRefused(AuthenticationError):
+    """A known token that may not authenticate (revoked, expired): 401 with the reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(401, reason)
+        self.reason = reason
+
+
 class TokenAuth(HttpBearer):
     """Machine clients: `Authorization: Bearer kafo_...`."""
 
     def authenticate(self, request, token):
         row = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.digest_of(token), user__is_active=True)
-            .first()
+            ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(token)).first()
         )
-        if row is None or not _enter(request, row.user):
+        if row is None:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        refusal = row.refusal(now)
+        if refusal is not None:
+            raise TokenRefused(refusal)
+        if not _enter(request, row.user):
+            return None
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         return row.user
 
 

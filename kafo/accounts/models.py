@@ -1,8 +1,10 @@
+import datetime as dt
 import hashlib
-import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,14 +75,28 @@ class User(AbstractUser):
         return self.has_role(RoleCode.EMPLOYER) and not self.is_zone_admin
 
 
-class ApiToken(models.Model):
-    """A bearer token for machine clients; only its SHA-256 digest is stored."""
+def default_token_expiry():
+    """Return when a token issued now expires (`KAFO_API_TOKEN_DAYS`, 90 days by default)."""
+    return timezone.now() + dt.timedelta(days=settings.KAFO_API_TOKEN_DAYS)
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+
+class ApiToken(models.Model):
+    """A bearer token for machine clients; only its SHA-256 digest is stored.
+
+    A token authenticates until it expires or is revoked; issue and revoke through
+    `kafo.accounts.services` (audited), in the admin or with `kafo api_token`.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("utilisateur")
+    )
     name = models.CharField(_("nom"), max_length=80)
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("début du jeton"), max_length=12, default="", editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"), default=default_token_expiry)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("jeton d'API")
@@ -89,12 +105,30 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
 
+    @property
+    def organisation_id(self) -> int | None:
+        """The owner's organisation: where the audit trail records the token's events."""
+        return self.user.organisation_id
+
+    def refusal(self, now: dt.datetime) -> str | None:
+        """Return why this token cannot authenticate at `now`, or None if it can."""
+        if self.revoked_at is not None:
+            return "token revoked"
+        if self.expires_at <= now:
+            return "token expired"
+        if not self.user.is_active:
+            return "token owner inactive"
+        return None
+
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
-        """Create a token and return it with its raw value (shown once)."""
-        raw = "kafo_" + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, digest=cls.digest_of(raw)), raw
+    def issue(
+        cls, *, user: User, name: str, expires_at: dt.datetime | None = None
+    ) -> tuple["ApiToken", str]:
+        """Create a token and return it with its raw value (shown once). Audited."""
+        from .services import token_issue
+
+        return token_issue(user=user, name=name, expires_at=expires_at)
