@@ -57,8 +57,11 @@ class ReviewStatus(models.TextChoices):
 class ReviewItem(TenantModel):
     """An uncertain pair, as seen from the organisation that owns `person`.
 
-    A pair across two organisations has one item on each side (`twin`); deciding one decides
-    both. The other record is shown only by its organisation's code and by which fields agreed.
+    A pair across two organisations has one item on each side (`twin`). Each side answers for
+    its own record: `status` is this side's answer only, and the two records are linked once
+    both sides have answered "same person". A pair within one organisation is decided once for
+    both items. The other record is shown only by its organisation's code and by which fields
+    agreed.
     """
 
     person = models.ForeignKey(
@@ -89,6 +92,24 @@ class ReviewItem(TenantModel):
     @property
     def probability(self) -> float:
         return 1 / (1 + 2.0 ** (-self.weight))
+
+
+class HintQuota(models.Model):
+    """How many registration-hint searches a user made in the current one-minute window.
+
+    Kept in the database, not in Django's cache: the default cache is per process, so each
+    server worker would count apart and a user would get the limit once per worker. One row per
+    user, locked while it is counted, keeps the limit exact across workers.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    window_start = models.DateTimeField()
+    used = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.used} since {self.window_start:%H:%M:%S}"
 
 
 class LinkChange(TenantModel):

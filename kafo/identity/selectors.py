@@ -41,10 +41,17 @@ class ElsewhereCount:
 
 @dataclass(frozen=True)
 class Hint:
+    """A record of the zone that may be the person being registered.
+
+    For another organisation's record: its organisation's code and nothing else (no score, no
+    field agreement). For a record of the agent's own organisation: the record, the probability
+    and the field agreements, which the agent may read anyway.
+    """
+
     organisation_code: str
-    probability: float
-    agreements: list[str]
-    own_person: Person | None = None  # set only for a record of the agent's own organisation
+    own_person: Person | None = None
+    probability: float | None = None
+    agreements: tuple[str, ...] = ()
 
 
 def zone_link_of(person: Person) -> ZoneLink | None:
@@ -81,10 +88,31 @@ def review_queue(status: str = ReviewStatus.PENDING) -> list[ReviewItem]:
     return list(ReviewItem.objects.filter(status=status).select_related("person")[:200])
 
 
+def other_side_answer(item: ReviewItem) -> str | None:
+    """The other organisation's answer on a pair across organisations (its item's status).
+
+    None for a pair within one organisation. Only the answer is read, never the other record.
+    """
+    if item.twin_id is None:
+        return None
+    row = ReviewItem.unscoped.filter(pk=item.twin_id).values("organisation_id", "status").first()
+    if row is None or row["organisation_id"] == item.organisation_id:
+        return None
+    return row["status"]
+
+
 def registration_hints(
     record: quick_match.Record, *, organisation_id: int, exclude_pk: int | None = None
 ) -> list[Hint]:
-    """Records of the zone that may be this person: one hint per organisation, best first."""
+    """Records of the zone that may be this person: own records first, then other organisations.
+
+    Another organisation's record is compared on the names, the sex and the birth year only,
+    and shown (by its organisation's code, once per organisation) only when that comparison
+    reaches `quick_match.HINT_WEIGHT`. Its exact birth date, birth place, mother's name and
+    national id never change the answer, so an agent cannot learn them by varying what is typed
+    and watching the hints; no score is shown. Records of the agent's own organisation are
+    compared on every field and shown with their probability.
+    """
     keys = names.name_keys(record.family_name) + names.name_keys(record.given_names)
     if not keys or record.birth_date is None:
         return []
@@ -101,28 +129,48 @@ def registration_hints(
         .values_list("person_id", flat=True)[:HINT_CANDIDATES]
     )
     ids = set(candidate_ids)
-    if record.birth_precision == "day":
-        # A typo can break the family name's key: one shared key and the same birth day
-        # still make a candidate.
-        ids.update(
-            PersonNameKey.unscoped.filter(key__in=set(keys), person__birth_date=record.birth_date)
-            .values_list("person_id", flat=True)
-            .distinct()[:HINT_CANDIDATES]
-        )
+    # A typo can break the family name's key: one shared key and the same birth year still
+    # make a candidate (the year, not the day: which records are candidates must not depend on
+    # another organisation's exact date).
+    ids.update(
+        PersonNameKey.unscoped.filter(key__in=set(keys), person__birth_date__year=year)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .distinct()[:HINT_CANDIDATES]
+    )
+    typed_coarse = _coarse(record)
     candidates = Person.unscoped.filter(pk__in=ids).select_related("organisation")
-    best: dict[str, Hint] = {}
+    own: dict[int, Hint] = {}
+    elsewhere: set[str] = set()
     for person in candidates:
         if person.pk == exclude_pk:
             continue
-        scored = quick_match.score(record, _as_record(person))
-        if scored.weight < quick_match.HINT_WEIGHT:
-            continue
-        code = person.organisation.code
-        own = person if person.organisation_id == organisation_id else None
-        key = f"own-{person.pk}" if own else code
-        if key not in best or best[key].probability < scored.probability:
-            best[key] = Hint(code, round(scored.probability, 3), scored.agreements, own)
-    return sorted(best.values(), key=lambda h: -h.probability)
+        if person.organisation_id == organisation_id:
+            scored = quick_match.score(record, _as_record(person))
+            if scored.weight >= quick_match.HINT_WEIGHT:
+                own[person.pk] = Hint(
+                    person.organisation.code,
+                    own_person=person,
+                    probability=round(scored.probability, 3),
+                    agreements=tuple(scored.agreements),
+                )
+        elif person.organisation.code not in elsewhere:
+            scored = quick_match.score(typed_coarse, _coarse(_as_record(person)))
+            if scored.weight >= quick_match.HINT_WEIGHT:
+                elsewhere.add(person.organisation.code)
+    ranked = sorted(own.values(), key=lambda h: (-h.probability, h.own_person.pk))
+    return ranked + [Hint(code) for code in sorted(elsewhere)]
+
+
+def _coarse(record: quick_match.Record) -> quick_match.Record:
+    """What another organisation's record is compared on: names, sex and birth year."""
+    return quick_match.Record(
+        family_name=record.family_name,
+        given_names=record.given_names,
+        sex=record.sex,
+        birth_date=dt.date(record.birth_date.year, 1, 1) if record.birth_date else None,
+        birth_precision="year",
+    )
 
 
 def _as_record(person: Person) -> quick_match.Record:

@@ -7,12 +7,14 @@ undone, and is written to the audit trail of the organisation that owns the reco
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +27,7 @@ from kafo.registry.models import Person
 
 from . import selectors
 from .models import (
+    HintQuota,
     LiaisonDirection,
     LiaisonPurpose,
     LiaisonRequest,
@@ -308,20 +311,37 @@ def _move(link: ZoneLink, to_zone_person: ZonePerson, *, reason: str, batch: uui
 
 @transaction.atomic
 def review_decide(*, item: ReviewItem, same_person: bool, user) -> uuid.UUID | None:
-    """Record an agent's decision on an uncertain pair; merge the two zone persons if same."""
+    """Record one side's answer on an uncertain pair; link the records once both sides agree.
+
+    Across two organisations each side answers for its own record: the answer is written on
+    its own item only, and the two zone persons are merged only when the other side has already
+    answered "same person" (the records of the side answering last join the other's zone
+    person). Within one organisation, one answer decides both items. Return the merge's batch,
+    or None when nothing moved.
+    """
     item = ReviewItem.objects.select_for_update().get(pk=item.pk)
     if item.status != ReviewStatus.PENDING:
         raise ValidationError({"status": _("Cette paire a déjà été examinée.")})
+    twin = (
+        ReviewItem.unscoped.select_for_update().filter(pk=item.twin_id).first()
+        if item.twin_id
+        else None
+    )
+    across = twin is not None and twin.organisation_id != item.organisation_id
     status = ReviewStatus.MERGED if same_person else ReviewStatus.DISTINCT
-    now = timezone.now()
-    ReviewItem.unscoped.filter(pk__in=[item.pk, item.twin_id]).update(
-        status=status, decided_by=user, decided_at=now
+    decided = [item.pk] if across or twin is None else [item.pk, twin.pk]
+    ReviewItem.unscoped.filter(pk__in=decided).update(
+        status=status, decided_by=user, decided_at=timezone.now()
     )
     record_change(
         action="update", instance=item, subject=item.person, changes={"review": [None, status]}
     )
-    if not same_person:
+    if not same_person or (across and twin.status != ReviewStatus.MERGED):
         return None
+    if _link_of(item.person).zone_person_id == _link_of(item.other_person).zone_person_id:
+        return None
+    if across:
+        return zone_persons_merge(person=item.other_person, other=item.person, reason="review")
     return zone_persons_merge(person=item.person, other=item.other_person, reason="review")
 
 
@@ -364,6 +384,54 @@ def link_changes_undo(*, batch: uuid.UUID) -> int:
         change.undone = True
         change.save(update_fields=["undone"])
     return len(changes)
+
+
+# --- registration hints: a limit per user -----------------------------------------------------
+
+HINT_WINDOW = dt.timedelta(minutes=1)
+HINTS_PER_MINUTE = 30  # about three registrations a minute (each field change asks once)
+
+
+class HintsRateLimited(Exception):
+    """A user asked for more registration hints than the limit allows in one minute."""
+
+    def __init__(self, *, limit: int, retry_after: int):
+        self.limit = limit
+        self.retry_after = retry_after
+        super().__init__(
+            _(
+                "Trop de recherches de doublons dans la zone : %(limit)s par minute au plus. "
+                "Réessayez dans %(seconds)s secondes."
+            )
+            % {"limit": limit, "seconds": retry_after}
+        )
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+@transaction.atomic
+def hint_request_admit(*, user) -> None:
+    """Count one registration-hint search of `user`, or raise `HintsRateLimited` past the limit.
+
+    The limit (`KAFO_HINTS_PER_MINUTE`, default `HINTS_PER_MINUTE`) holds per user over a
+    one-minute window that opens with the first search; a refused search does not count. The
+    user's counter row is locked while it is read and written, so concurrent requests on
+    several server workers are counted exactly.
+    """
+    limit = getattr(settings, "KAFO_HINTS_PER_MINUTE", HINTS_PER_MINUTE)
+    now = _now()
+    quota, _created = HintQuota.objects.select_for_update().get_or_create(
+        user=user, defaults={"window_start": now}
+    )
+    if now - quota.window_start >= HINT_WINDOW:
+        quota.window_start, quota.used = now, 0
+    if quota.used >= limit:
+        left = quota.window_start + HINT_WINDOW - now
+        raise HintsRateLimited(limit=limit, retry_after=max(1, int(left.total_seconds()) + 1))
+    quota.used += 1
+    quota.save(update_fields=["window_start", "used"])
 
 
 # --- cross-border liaison (CIPRES multilateral convention) ---------------------------------

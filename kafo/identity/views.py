@@ -16,7 +16,14 @@ from kafo.registry.models import Person
 
 from . import selectors, services
 from .domain.quick_match import Record
-from .models import LiaisonPurpose, LiaisonRequest, LiaisonStatus, LinkChange, ReviewItem
+from .models import (
+    LiaisonPurpose,
+    LiaisonRequest,
+    LiaisonStatus,
+    LinkChange,
+    ReviewItem,
+    ReviewStatus,
+)
 
 
 @capability_required("registry.view")
@@ -139,39 +146,76 @@ def review_detail(request, pk):
     if request.method == "POST":
         if not can(request.user, "registry.edit"):
             raise Http404
+        same = request.POST.get("decision") == "same"
         try:
-            services.review_decide(
-                item=item, same_person=request.POST.get("decision") == "same", user=request.user
-            )
-            messages.success(request, _("Décision enregistrée."))
-            return redirect("identity-review-list")
+            batch = services.review_decide(item=item, same_person=same, user=request.user)
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
+        else:
+            other = selectors.other_side_answer(item)
+            if batch is None and same and other == ReviewStatus.PENDING:
+                messages.success(
+                    request,
+                    _(
+                        "Réponse enregistrée. Les dossiers seront liés quand %(org)s aura aussi "
+                        "répondu « même personne »."
+                    )
+                    % {"org": item.other_organisation_code},
+                )
+            elif batch is None and same and other == ReviewStatus.DISTINCT:
+                messages.success(
+                    request,
+                    _(
+                        "Réponse enregistrée. %(org)s a répondu « personnes différentes » : "
+                        "les dossiers ne sont pas liés."
+                    )
+                    % {"org": item.other_organisation_code},
+                )
+            else:
+                messages.success(request, _("Décision enregistrée."))
+            return redirect("identity-review-list")
     return render(
         request,
         "identity/review_detail.html",
-        {"item": item, "can_edit": can(request.user, "registry.edit")},
+        {
+            "item": item,
+            "can_edit": can(request.user, "registry.edit"),
+            "other_answer": selectors.other_side_answer(item),
+        },
     )
 
 
 @capability_required("registry.view")
 def registration_hints(request):
-    """htmx fragment for the registration form: "may already be known at …"."""
-    hints = []
+    """htmx fragment for the registration form: "probably already known at …".
+
+    Each search counts against the user's limit per minute; past it the answer is a 429 with
+    the reason, shown in the hints box.
+    """
     try:
         born, precision = birth_dates.parse(request.GET.get("birth", "").removeprefix("vers "))
     except ValueError:
         born, precision = None, "day"
-    if request.user.organisation_id and born:
-        record = Record(
-            family_name=request.GET.get("family_name", ""),
-            given_names=request.GET.get("given_names", ""),
-            sex=request.GET.get("sex", ""),
-            birth_date=born,
-            birth_precision=str(precision),
-            birth_place=request.GET.get("birth_place", ""),
-            mother_name=request.GET.get("mother_name", ""),
-            national_id=request.GET.get("national_id", "").upper(),
-        )
-        hints = selectors.registration_hints(record, organisation_id=request.user.organisation_id)
-    return render(request, "identity/_hints.html", {"hints": hints[:5]})
+    if not (request.user.organisation_id and born):
+        return render(request, "identity/_hints.html", {"hints": []})
+    try:
+        services.hint_request_admit(user=request.user)
+    except services.HintsRateLimited as exc:
+        response = render(request, "identity/_hints.html", {"refused": str(exc)}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    record = Record(
+        family_name=request.GET.get("family_name", ""),
+        given_names=request.GET.get("given_names", ""),
+        sex=request.GET.get("sex", ""),
+        birth_date=born,
+        birth_precision=str(precision),
+        birth_place=request.GET.get("birth_place", ""),
+        mother_name=request.GET.get("mother_name", ""),
+        national_id=request.GET.get("national_id", "").upper(),
+    )
+    hints = selectors.registration_hints(record, organisation_id=request.user.organisation_id)
+    own = [h for h in hints if h.own_person][:5]
+    return render(
+        request, "identity/_hints.html", {"hints": own + [h for h in hints if not h.own_person]}
+    )

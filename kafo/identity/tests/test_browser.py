@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from conftest import login_in_browser
+from kafo.identity import services
 from kafo.identity.models import ReviewItem, ZoneLink
 from kafo.registry.tests.factories import person
 
@@ -33,7 +34,8 @@ def test_hint_while_registering_then_review_decision(browser_page, zone, make_us
     page.press("#id_birth_place", "Tab")
     hint = page.wait_for_selector("#zone-hints .hint")
     text = hint.inner_text()
-    assert "INPS-ML" in text and "naissance : même jour" in text
+    assert "Un dossier de cette personne existe probablement à INPS-ML." in text
+    assert "naissance" not in text and "probabilité" not in text
     for secret in ("Lamine", "12345678901234K", "Awa Diarra", known.number):
         assert secret not in page.content()
 
@@ -64,10 +66,12 @@ def test_hint_while_registering_then_review_decision(browser_page, zone, make_us
     page.click(f"a[href$='/{mine.pk}/']")
     assert "nom : même clé phonétique" in page.inner_text("main")
     page.click("button[value=same]")
-    page.wait_for_load_state()
+    page.wait_for_selector("text=Les dossiers seront liés quand INPS-ML aura aussi répondu")
+    theirs.refresh_from_db()
+    assert theirs.status == "pending"  # INPS-ML answers for its own record
+    assert not ZoneLink.unscoped.filter(person=known).exists()
+    services.review_decide(item=theirs, same_person=True, user=None)
     assert (
         ZoneLink.unscoped.get(person=new).zone_person_id
         == ZoneLink.unscoped.get(person=known).zone_person_id
     )
-    theirs.refresh_from_db()
-    assert theirs.status == "merged"
