@@ -14,6 +14,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from kafo.exports import paragraph, pdf_text
+
 from .domain.compute import format_amount
 from .domain.ledger import BUCKETS
 
@@ -47,9 +49,9 @@ def statement_pdf(*, employer, state) -> bytes:
     s = getSampleStyleSheet()
     org = employer.organisation
     story = [
-        Paragraph(f"{org.name} ({org.code})", s["Heading3"]),
-        Paragraph(_("Relevé de compte employeur"), s["Title"]),
-        Paragraph(
+        paragraph(f"{org.name} ({org.code})", s["Heading3"]),
+        paragraph(_("Relevé de compte employeur"), s["Title"]),
+        paragraph(
             f"{employer.legal_name} · {_('n°')} {employer.number} · "
             f"{_('situation au')} {_d(state.as_of)}",
             s["Normal"],
@@ -61,7 +63,7 @@ def statement_pdf(*, employer, state) -> bytes:
         rows.append(
             [
                 _d(e.due_date),
-                Paragraph(e.label, s["BodyText"]),
+                paragraph(e.label, s["BodyText"]),
                 _money(e.amount) if e.amount > 0 else "",
                 _money(-e.amount) if e.amount < 0 else "",
                 _money(e.running_balance),
@@ -106,20 +108,22 @@ def certificate_pdf(*, certificate, verify_url: str) -> bytes:
     employer = certificate.employer
     org = certificate.organisation
     story = [
-        Paragraph(f"{org.name} ({org.code})", s["Heading3"]),
+        paragraph(f"{org.name} ({org.code})", s["Heading3"]),
         Spacer(1, 0.6 * cm),
-        Paragraph(_("Attestation de régularité"), s["Title"]),
+        paragraph(_("Attestation de régularité"), s["Title"]),
         Spacer(1, 0.6 * cm),
-        Paragraph(
-            _(
-                "L'organisme atteste que l'employeur %(name)s, immatriculé sous le numéro "
-                "%(number)s, est à jour de ses cotisations sociales et des majorations de "
-                "retard à la date du %(date)s."
+        Paragraph(  # the sentence is ours, escaped too; the values in it are escaped
+            pdf_text(
+                _(
+                    "L'organisme atteste que l'employeur %(name)s, immatriculé sous le numéro "
+                    "%(number)s, est à jour de ses cotisations sociales et des majorations de "
+                    "retard à la date du %(date)s."
+                )
             )
             % {
-                "name": f"<b>{employer.legal_name}</b>",
-                "number": f"<b>{employer.number}</b>",
-                "date": _d(certificate.issued_on),
+                "name": f"<b>{pdf_text(employer.legal_name)}</b>",
+                "number": f"<b>{pdf_text(employer.number)}</b>",
+                "date": pdf_text(_d(certificate.issued_on)),
             },
             s["BodyText"],
         ),
@@ -134,7 +138,7 @@ def certificate_pdf(*, certificate, verify_url: str) -> bytes:
             header=False,
         ),
         Spacer(1, 0.6 * cm),
-        Paragraph(
+        paragraph(
             _("Vérifiez l'authenticité de cette attestation sur %(url)s") % {"url": verify_url},
             s["BodyText"],
         ),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from kafo.exports import xlsx_append
 from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Employer
 
@@ -87,9 +88,9 @@ def declaration_template(request):
     wb = Workbook()
     ws = wb.active
     ws.title = "DNS"
-    ws.append(list(dns.COLUMNS))
+    xlsx_append(ws, dns.COLUMNS)
     number = request.user.employer.number if request.user.is_employer_user else ""
-    ws.append([number, "", "", "", "", "", 30, 0, "standard"])
+    xlsx_append(ws, [number, "", "", "", "", "", 30, 0, "standard"])
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(

@@ -1,6 +1,8 @@
 """The board pack of a session, as Excel (openpyxl) and PDF (reportlab).
 
 Both files carry the same rows, in the order of `selectors.board_pack`: late decisions first.
+Every text goes through `kafo.exports` (a decision title typed as a formula or as PDF markup is
+shown as typed).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+
+from kafo.exports import paragraph, xlsx_append
 
 from .models import Session, Status
 
@@ -65,14 +69,14 @@ def to_xlsx(session: Session, decisions) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Suivi des décisions")[:31]
-    ws.append([title_of(session)])
+    xlsx_append(ws, [title_of(session)])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(headers())
+    xlsx_append(ws, headers())
     for cell in ws[2]:
         cell.font = Font(bold=True)
     late_fill = PatternFill("solid", fgColor="FDE2E1")
     for decision, row in zip(decisions, rows_of(decisions), strict=True):
-        ws.append(row)
+        xlsx_append(ws, row)
         if decision.shown_status == Status.LATE:
             for cell in ws[ws.max_row]:
                 cell.fill = late_fill
@@ -101,8 +105,8 @@ def to_pdf(session: Session, decisions) -> bytes:
         title=title_of(session),
         pageCompression=0,
     )
-    data = [[Paragraph(f"<b>{h}</b>", cell) for h in headers()]]
-    data += [[Paragraph(_escape(v), cell) for v in row] for row in rows_of(decisions)]
+    data = [[paragraph(h, cell, bold=True) for h in headers()]]
+    data += [[paragraph(v, cell) for v in row] for row in rows_of(decisions)]
     widths = [1.6, 2.0, 7.0, 3.6, 3.0, 2.0, 2.0, 6.0]
     table = Table(data, colWidths=[w * cm for w in widths], repeatRows=1)
     style = [
@@ -115,12 +119,10 @@ def to_pdf(session: Session, decisions) -> bytes:
             style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#FDE2E1")))
     table.setStyle(TableStyle(style))
     story = [
-        Paragraph(_escape(title_of(session)), styles["Title"]),
-        Paragraph(
-            _escape(
-                _("%(n)s décision(s) à examiner, les décisions en retard en premier.")
-                % {"n": len(decisions)}
-            ),
+        paragraph(title_of(session), styles["Title"]),
+        paragraph(
+            _("%(n)s décision(s) à examiner, les décisions en retard en premier.")
+            % {"n": len(decisions)},
             styles["Normal"],
         ),
         Spacer(1, 0.4 * cm),
@@ -128,7 +130,3 @@ def to_pdf(session: Session, decisions) -> bytes:
     ]
     doc.build(story)
     return out.getvalue()
-
-
-def _escape(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

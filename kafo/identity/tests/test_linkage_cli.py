@@ -4,6 +4,8 @@ These tests have no `db` fixture: pytest-django refuses any query, so a passing 
 command does not touch the database.
 """
 
+import csv
+
 import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
@@ -42,3 +44,26 @@ def test_duplicate_record_id_is_refused(tmp_path):
     with pytest.raises(CommandError, match=f"record_id {records['record_id'][0]} appears"):
         call_command("identity_link", str(persons), out=str(out))
     assert not out.exists()
+
+
+def test_output_cells_are_never_live_formulas(tmp_path):
+    persons, out, pairs = tmp_path / "persons.csv", tmp_path / "clusters.csv", tmp_path / "p.csv"
+    records = generate(40, seed=9).records
+    planted = '=HYPERLINK("http://x","y")'
+    records = records.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(planted))
+        .otherwise(pl.col("record_id"))
+        .alias("record_id")
+    )
+    records.write_csv(persons)
+
+    call_command("identity_link", str(persons), out=str(out), pairs=str(pairs))
+
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    cells = [c for r in rows[1:] for c in r]
+    assert "'" + planted in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    assert not any(
+        c.startswith(("=", "+", "@")) for r in csv.reader(pairs.open(encoding="utf-8")) for c in r
+    )

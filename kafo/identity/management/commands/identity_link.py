@@ -11,6 +11,7 @@ import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from kafo.exports import neutralise_frame
 from kafo.identity.linkage.linker import DEFAULT_THRESHOLD, STEPS, explain, link
 from kafo.identity.linkage.normalise import INPUT_COLUMNS
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 threshold=options["threshold"],
                 on_step=advance,
             )
-        result.clusters.select("record_id", "person_id").write_csv(options["out"])
+        neutralise_frame(result.clusters.select("record_id", "person_id")).write_csv(options["out"])
         if options["pairs"]:
             _write_pairs(result.pairs, options["pairs"])
         persons = result.clusters.get_column("person_id").n_unique()
@@ -71,4 +72,4 @@ def _write_pairs(pairs: pl.DataFrame, path: str) -> None:
         .map_elements(lambda row: "; ".join(explain(row)), return_dtype=pl.String)
         .alias("explanation")
     )
-    explained.write_csv(path)
+    neutralise_frame(explained).write_csv(path)

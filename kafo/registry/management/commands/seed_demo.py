@@ -6,6 +6,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from kafo.exports import csv_row
 from kafo.registry.demo import load
 
 ROLE_LABELS = {
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             out = csv.writer(f)
             out.writerow(["organisation_1", "number_1", "organisation_2", "number_2", "variants"])
             for (org1, n1), (org2, n2), variants in pairs:
-                out.writerow([org1, n1, org2, n2, " ".join(variants)])
+                out.writerow(csv_row([org1, n1, org2, n2, " ".join(variants)]))
         self.stdout.write(f"Paires de doubles immatriculations écrites dans {path}.")
 
     def print_logins(self, logins, password):
