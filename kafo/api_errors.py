@@ -27,7 +27,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         errors = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None,
-                "reason": e.get("msg", "invalid"),
+                # A schema's own check (kafo.api_inputs) says why; pydantic prefixes it.
+                "reason": e.get("msg", "invalid").removeprefix("Value error, "),
             }
             for e in exc.errors
         ]

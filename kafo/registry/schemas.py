@@ -3,15 +3,17 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from kafo.api_inputs import InputSchema, IsoDate
+
 Precision = Literal["day", "month", "year"]
 SexCode = Literal["M", "F"]
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     family_name: str = Field(min_length=1, max_length=80)
     given_names: str = Field(min_length=1, max_length=120)
     sex: SexCode
-    birth_date: dt.date
+    birth_date: IsoDate
     birth_date_precision: Precision = "day"
     birth_place: str = Field("", max_length=100)
     mother_name: str = Field("", max_length=160)
@@ -21,11 +23,11 @@ class PersonIn(Schema):
     number: str = Field("", max_length=12, description="existing number to keep (migration)")
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     family_name: str | None = Field(None, min_length=1, max_length=80)
     given_names: str | None = Field(None, min_length=1, max_length=120)
     sex: SexCode | None = None
-    birth_date: dt.date | None = None
+    birth_date: IsoDate | None = None
     birth_date_precision: Precision | None = None
     birth_place: str | None = Field(None, max_length=100)
     mother_name: str | None = Field(None, max_length=160)
@@ -56,7 +58,7 @@ class PersonHitOut(Schema):
     person: PersonOut
 
 
-class EmployerIn(Schema):
+class EmployerIn(InputSchema):
     legal_name: str = Field(min_length=1, max_length=200)
     trade_register_id: str = Field("", max_length=40)
     tax_id: str = Field("", max_length=40)
@@ -68,7 +70,7 @@ class EmployerIn(Schema):
     number: str = Field("", max_length=12, description="existing number to keep (migration)")
 
 
-class EmployerPatch(Schema):
+class EmployerPatch(InputSchema):
     legal_name: str | None = Field(None, min_length=1, max_length=200)
     trade_register_id: str | None = Field(None, max_length=40)
     tax_id: str | None = Field(None, max_length=40)
@@ -78,7 +80,7 @@ class EmployerPatch(Schema):
     city: str | None = Field(None, max_length=80)
     phone: str | None = Field(None, max_length=30)
     status: Literal["active", "suspended", "closed"] | None = None
-    status_since: dt.date | None = None
+    status_since: IsoDate | None = None
 
 
 class EmployerOut(Schema):
@@ -98,15 +100,15 @@ class EmployerOut(Schema):
     registered_on: dt.date
 
 
-class DependantIn(Schema):
+class DependantIn(InputSchema):
     relationship: Literal["spouse", "child"]
     family_name: str = Field(min_length=1, max_length=80)
     given_names: str = Field(min_length=1, max_length=120)
     sex: SexCode
-    birth_date: dt.date | None = None
+    birth_date: IsoDate | None = None
     birth_date_precision: Precision = "day"
-    marriage_date: dt.date | None = None
-    marriage_end_date: dt.date | None = None
+    marriage_date: IsoDate | None = None
+    marriage_end_date: IsoDate | None = None
     filiation: Literal["", "legitimate", "natural", "adopted"] = ""
 
 
@@ -124,10 +126,10 @@ class DependantOut(Schema):
     filiation: str
 
 
-class EmploymentIn(Schema):
+class EmploymentIn(InputSchema):
     employer_id: int
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: IsoDate
+    end_date: IsoDate | None = None
     job_title: str = Field("", max_length=100)
 
 

@@ -6,15 +6,16 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from kafo.audit import services as audit
 from kafo.organisations.models import Organisation
 
-from .domain import birth_dates, names, national_ids, registration_numbers
+from .domain import birth_dates, names, national_ids, registration_numbers, text
 from .models import (
     Dependant,
     Employer,
@@ -67,6 +68,37 @@ EMPLOYMENT_FIELDS = ("employer", "start_date", "end_date", "job_title")
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def check_text_fields(model: type[models.Model], data: Mapping[str, Any]) -> None:
+    """Refuse control, invisible and bidirectional characters in the free-text fields of `data`.
+
+    Checked on the values as given, before any normalisation folds them away. Every service
+    writing a registry record calls this first (pages, API, imports alike).
+    """
+    errors = {}
+    for name, value in data.items():
+        if not isinstance(value, str) or not value:
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not isinstance(field, models.CharField) or field.choices:
+            continue
+        bad = text.first_forbidden(value)
+        if bad is not None:
+            errors[name] = _(
+                "%(field)s : caractère invisible ou de contrôle interdit en position "
+                "%(position)d (%(code)s %(name)s)."
+            ) % {
+                "field": capfirst(field.verbose_name),
+                "position": bad.position,
+                "code": bad.code,
+                "name": bad.name,
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- registration numbers -------------------------------------------------------------------
@@ -122,6 +154,7 @@ def employer_register(
     *, organisation: Organisation, data: Mapping[str, Any], number: str = ""
 ) -> Employer:
     """Register an employer; allocate its number unless a valid unused one is given."""
+    check_text_fields(Employer, data)
     values = {k: data[k] for k in EMPLOYER_FIELDS if k in data and data[k] is not None}
     values.setdefault("status_since", _today())
     _validate_employer(values)
@@ -146,6 +179,7 @@ def employer_register(
 
 @transaction.atomic
 def employer_update(*, employer: Employer, data: Mapping[str, Any]) -> Employer:
+    check_text_fields(Employer, data)
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
     before = audit.snapshot(employer)
     old_status = employer.status
@@ -164,6 +198,7 @@ def employer_update(*, employer: Employer, data: Mapping[str, Any]) -> Employer:
 
 @transaction.atomic
 def establishment_add(*, employer: Employer, data: Mapping[str, Any]) -> Establishment:
+    check_text_fields(Establishment, data)
     est = Establishment(
         organisation_id=employer.organisation_id,
         employer=employer,
@@ -233,6 +268,7 @@ def person_register(
     *, organisation: Organisation, data: Mapping[str, Any], number: str = ""
 ) -> Person:
     """Register an insured person; allocate a number unless a valid unused one is given."""
+    check_text_fields(Person, data)
     values = _person_values(data)
     _validate_person(organisation, values)
     if number:
@@ -256,6 +292,7 @@ def person_register(
 
 @transaction.atomic
 def person_update(*, person: Person, data: Mapping[str, Any]) -> Person:
+    check_text_fields(Person, data)
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = audit.snapshot(person)
     for k, v in _person_values(data).items():
@@ -338,6 +375,7 @@ def _dependant_values(data: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def dependant_add(*, person: Person, data: Mapping[str, Any]) -> Dependant:
+    check_text_fields(Dependant, data)
     dep = Dependant(
         organisation_id=person.organisation_id, person=person, **_dependant_values(data)
     )
@@ -350,6 +388,7 @@ def dependant_add(*, person: Person, data: Mapping[str, Any]) -> Dependant:
 
 @transaction.atomic
 def dependant_update(*, dependant: Dependant, data: Mapping[str, Any]) -> Dependant:
+    check_text_fields(Dependant, data)
     dep = Dependant.objects.select_for_update().get(pk=dependant.pk)
     before = audit.snapshot(dep)
     for k, v in _dependant_values(data).items():
@@ -392,6 +431,7 @@ def _validate_employment(person: Person, emp: Employment) -> None:
 
 @transaction.atomic
 def employment_add(*, person: Person, data: Mapping[str, Any]) -> Employment:
+    check_text_fields(Employment, data)
     emp = Employment(
         organisation_id=person.organisation_id,
         person=person,
@@ -406,6 +446,7 @@ def employment_add(*, person: Person, data: Mapping[str, Any]) -> Employment:
 
 @transaction.atomic
 def employment_update(*, employment: Employment, data: Mapping[str, Any]) -> Employment:
+    check_text_fields(Employment, data)
     emp = Employment.objects.select_for_update().get(pk=employment.pk)
     before = audit.snapshot(emp)
     for k in EMPLOYMENT_FIELDS:
