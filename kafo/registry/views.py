@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kafo.accounts.permissions import can, capability_required
-from kafo.audit.selectors import history_of
+from kafo.audit.selectors import record_history
 from kafo.organisations.tenancy import get_for_scope
 
 from . import selectors, services
@@ -27,6 +27,17 @@ def _submit(form, call):
             field = aliases.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
         return None
+
+
+def _history(request, subject) -> dict:
+    """The history tab: the record's changes a page at a time, refused accesses apart."""
+    history = record_history(
+        subject,
+        viewer=request.user,
+        page=request.GET.get("page", 1),
+        denied=request.GET.get("denied") == "1",
+    )
+    return {"history": history, "events": history.events}
 
 
 def _acting_organisation(request):
@@ -92,7 +103,7 @@ def person_detail(request, pk):
         "employments": person.employments.select_related("employer"),
     }
     if tab == "history":
-        context["events"] = history_of(person)
+        context |= _history(request, person)
     return render(request, "registry/person_detail.html", context)
 
 
@@ -216,7 +227,7 @@ def employer_detail(request, pk):
         "employments": employer.employments.select_related("person")[:200],
     }
     if tab == "history":
-        context["events"] = history_of(employer)
+        context |= _history(request, employer)
     return render(request, "registry/employer_detail.html", context)
 
 
