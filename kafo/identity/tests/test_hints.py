@@ -156,3 +156,32 @@ def test_the_default_limit_holds_without_a_setting(attacker, victim):
     answers = [_ask(attacker, TYPED[0], TRUE_BIRTH)[0] for _ in range(services.HINTS_PER_MINUTE)]
     assert answers == [200] * services.HINTS_PER_MINUTE
     assert _ask(attacker, TYPED[0], TRUE_BIRTH)[0] == 429
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="concurrent writers need PostgreSQL (SQLite serialises them anyway)",
+)
+@override_settings(KAFO_HINTS_PER_MINUTE=5)
+def test_the_limit_holds_across_concurrent_workers(zone, make_user):
+    # Twenty requests at once, as several server workers would run them: five admitted.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    user = make_user(zone["INPS-ML"], "registration_agent")
+
+    def attempt(_n):
+        try:
+            services.hint_request_admit(user=user)
+            return True
+        except services.HintsRateLimited:
+            return False
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        admitted = list(pool.map(attempt, range(20)))
+    assert admitted.count(True) == 5
+    assert HintQuota.objects.get(user=user).used == 5
