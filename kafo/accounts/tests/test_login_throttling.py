@@ -22,7 +22,7 @@ def test_five_failures_lock_the_username_from_that_address(client, zone, make_us
     assert _login(client, "awa", WRONG, "10.0.0.1").status_code == 429  # the fifth locks
     locked = _login(client, "awa", TEST_PASSWORD, "10.0.0.1")
     assert locked.status_code == 429
-    assert "Trop de tentatives" in locked.content.decode()
+    assert "pour ce compte ou depuis cette adresse" in locked.content.decode()
 
 
 def test_guesses_spread_over_addresses_lock_the_username_everywhere(client, zone, make_user):
