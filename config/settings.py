@@ -126,6 +126,9 @@ KAFO_AXES_FAILURE_LIMITS = {
 }
 AXES_COOLOFF_TIME = 0.25
 AXES_RESET_ON_SUCCESS = True
+# The address failures are counted by: behind these proxies, the one X-Forwarded-For ends with.
+AXES_CLIENT_IP_CALLABLE = "kafo.accounts.throttling.client_address"
+KAFO_TRUSTED_PROXIES = os.environ.get("KAFO_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "fr"

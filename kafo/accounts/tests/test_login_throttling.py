@@ -79,3 +79,44 @@ def test_a_successful_login_does_not_reset_the_sprayers_address(client, zone, ma
     # ...the 19 failures still count: the 20th locks the address.
     _login(client, "user19", WRONG, "10.0.2.1")
     assert _login(client, "awa", TEST_PASSWORD, "10.0.2.1").status_code == 429
+
+
+def _behind_proxy(client, username, password, forwarded_for):
+    return client.post(
+        "/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_the_proxy_each_client_address_is_counted_apart(client, zone, make_user):
+    make_user(zone["INPS-ML"], "registration_agent", username="awa")
+    # A sprayer behind the loopback proxy: its address is the last X-Forwarded-For entry
+    # (what it writes itself in the header comes first and is not believed).
+    for i in range(20):
+        _behind_proxy(client, f"user{i}", WRONG, f"6.6.6.{i}, 10.0.3.1")
+    assert _behind_proxy(client, "awa", TEST_PASSWORD, "10.0.3.1").status_code == 429
+    # Every other user comes through the same proxy and still logs in.
+    assert _logged_in(_behind_proxy(client, "awa", TEST_PASSWORD, "10.0.3.2"))
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"10.0.3.1"}
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(client, zone, make_user):
+    make_user(zone["INPS-ML"], "registration_agent", username="awa")
+    for i in range(20):
+        client.post(
+            "/login/",
+            {"username": f"user{i}", "password": WRONG},
+            REMOTE_ADDR="10.0.4.1",
+            HTTP_X_FORWARDED_FOR=f"10.0.5.{i}",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"10.0.4.1"}
+    assert _login(client, "awa", TEST_PASSWORD, "10.0.4.1").status_code == 429
+
+
+def test_a_forwarded_value_that_is_not_an_address_counts_the_proxy(client, zone, make_user):
+    make_user(zone["INPS-ML"], "registration_agent", username="awa")
+    response = _behind_proxy(client, "awa", WRONG, "not-an-address")
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["127.0.0.1"]
