@@ -13,12 +13,15 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
+from . import file_limits
 from .compute import ALL_CLASSES, EXECUTIVE, Rate, rate_ppm
+from .file_limits import FileLimits
 
 REQUIRED = (
     "employer_number",
@@ -36,6 +39,9 @@ AMOUNT_COLUMNS = tuple(f"{b}_{s}" for b in BRANCHES for s in ("er", "ee"))
 MAX_AMOUNT_DIGITS = 12
 ERROR_SCHEMA = {"line": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8}
 PERIOD_RE = r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
+# A file read without a caller's limits (the service's default): columns and an .xlsx's zip
+# bounded, no size or row limit (the web form and the API check theirs first, from settings).
+DEFAULT_LIMITS = FileLimits()
 
 
 @dataclass
@@ -48,10 +54,17 @@ def _error(line, column, value, reason) -> dict:
     return {"line": line, "column": column, "value": value, "reason": reason}
 
 
-def read_bytes(content: bytes, filename: str = "") -> Parsed:
-    """Read a CSV (`,` or `;`, optional BOM) or .xlsx file into a frame of strings."""
-    if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
-        return _read_xlsx(content)
+def read_bytes(content: bytes, filename: str = "", limits: FileLimits = DEFAULT_LIMITS) -> Parsed:
+    """Read a CSV (`,` or `;`, optional BOM) or .xlsx file into a frame of strings.
+
+    The file is first measured against `limits` (file_limits.check: size, rows, columns, an
+    .xlsx's zip) and refused whole, unparsed, if it exceeds one of them.
+    """
+    errors = file_limits.check(content, filename, limits)
+    if errors:
+        return Parsed(None, errors)
+    if file_limits.is_xlsx(content, filename):
+        return _read_xlsx(content, limits)
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
     try:
@@ -93,22 +106,36 @@ def _ragged_lines(text: str, sep: str) -> list[dict]:
     return errors or [_error(None, None, None, "fichier CSV illisible")]
 
 
-def _read_xlsx(content: bytes) -> Parsed:
+def _read_xlsx(content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> Parsed:
+    """Read the first sheet in read-only mode, ignoring its declared dimension (a sheet may
+    claim A1:XFD1048576); stop at the first row past the row or column limit."""
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one file-level error
         return Parsed(None, [_error(None, None, None, f"classeur Excel illisible ({exc})")])
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-    data: list[list[str | None]] = []
-    for r in rows:
-        if r is None or all(v is None or str(v).strip() == "" for v in r):
-            continue
-        data.append([_cell(v) for v in list(r)[: len(header)]] + [None] * (len(header) - len(r)))
-    wb.close()
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # rows as wide as their cells, not as the declared dimension
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, ())
+        header = [str(h).strip() if h is not None else "" for h in header_row]
+        data: list[list[str | None]] = []
+        for number, r in enumerate(itertools.chain([header_row], rows), start=1):
+            if len(r) > limits.max_columns:
+                reason = f"trop de colonnes : {len(r)}, {limits.max_columns} au plus"
+                return Parsed(None, [_error(number, None, None, reason)])
+            if limits.max_rows is not None and number - 1 > limits.max_rows:
+                reason = f"trop de lignes : plus de {limits.max_rows}, {limits.max_rows} au plus"
+                return Parsed(None, [_error(number, None, None, reason)])
+            if number == 1 or all(v is None or str(v).strip() == "" for v in r):
+                continue
+            data.append(
+                [_cell(v) for v in list(r)[: len(header)]] + [None] * (len(header) - len(r))
+            )
+    finally:
+        wb.close()
     cols = {h or f"column_{i}": [row[i] for row in data] for i, h in enumerate(header)}
     return Parsed(pl.DataFrame(cols, schema={c: pl.Utf8 for c in cols}), [])
 

@@ -1,0 +1,1 @@
+"""Pure benefit calculations (no Django): rule parameters, careers, pensions, survivors, traces."""

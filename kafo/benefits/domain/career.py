@@ -1,0 +1,137 @@
+"""A career as monthly lines, and the months of insurance it gives under a rule (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .rules import PensionRules
+from .trace import Trace
+
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class CareerLine:
+    """One month's declared salary of a person at one organisation (one employer or summed)."""
+
+    organisation: str
+    period: str  # YYYY-MM
+    gross_salary: Decimal
+    days_worked: int | None = None
+
+    @property
+    def index(self) -> int:
+        return period_index(self.period)
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month of the career at the rule's organisation, its lines summed."""
+
+    period: str
+    salary: Decimal
+    days: int | None
+    insured: bool
+
+    @property
+    def index(self) -> int:
+        return period_index(self.period)
+
+
+def period_index(period: str) -> int:
+    m = PERIOD.match(period)
+    if not m:
+        raise ValueError(f"période invalide « {period} » (AAAA-MM attendu)")
+    return int(m.group(1)) * 12 + int(m.group(2)) - 1
+
+
+def period_of(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_of(date: dt.date) -> int:
+    return date.year * 12 + date.month - 1
+
+
+def months_at(
+    lines: Iterable[CareerLine], rules: PensionRules, *, until: dt.date
+) -> tuple[list[Month], int]:
+    """Return this organisation's months up to `until`'s month, and the other organisations' count.
+
+    Lines of one month (several employers) are summed; the month counts as insurance if any
+    condition of the rule is met (days, salary); a month without days counts if paid.
+    """
+    last = month_of(until)
+    own: dict[int, list[CareerLine]] = {}
+    other: set[tuple[str, int]] = set()
+    for line in lines:
+        if line.index > last:
+            continue
+        if line.organisation == rules.organisation:
+            own.setdefault(line.index, []).append(line)
+        else:
+            other.add((line.organisation, line.index))
+    rule = rules.insured_month
+    months = []
+    for index in sorted(own):
+        group = own[index]
+        salary = sum((x.gross_salary for x in group), Decimal(0))
+        days = (
+            None
+            if any(x.days_worked is None for x in group)
+            else sum(x.days_worked or 0 for x in group)
+        )
+        if days is None:
+            insured = salary > 0
+        else:
+            conditions = []
+            if rule.min_days is not None:
+                conditions.append(days >= rule.min_days)
+            if rule.min_salary is not None:
+                conditions.append(salary >= rule.min_salary)
+            insured = any(conditions) if conditions else salary > 0
+        months.append(Month(period_of(index), salary, days, insured))
+    return months, len(other)
+
+
+def insured_months_step(trace: Trace, rules: PensionRules, months: list[Month], other: int) -> int:
+    """Record and return the number of months of insurance at this organisation."""
+    rule = rules.insured_month
+    params = tuple(
+        rules.cite(f"insured_month.{name}", value)
+        for name, value in (
+            ("min_days", rule.min_days),
+            ("min_hours", rule.min_hours),
+            ("min_salary", rule.min_salary),
+        )
+        if value is not None
+    )
+    below = [m.period for m in months if not m.insured]
+    condition_fr = _condition_fr(rules)
+    return trace.add(
+        "insured_months",
+        f"Mois d'assurance à {rules.organisation} ({condition_fr}) ; "
+        f"mois non retenus : {', '.join(below) or 'aucun'} ; "
+        f"mois dans d'autres organismes (non comptés ici) : {other}",
+        f"Months of insurance at {rules.organisation}; months not counted: "
+        f"{', '.join(below) or 'none'}; months at other organisations (not counted here): {other}",
+        inputs={"months_declared": len(months), "months_not_counted": len(below)},
+        formula="months_declared - months_not_counted",
+        params=params,
+    )
+
+
+def _condition_fr(rules: PensionRules) -> str:
+    rule = rules.insured_month
+    parts = []
+    if rule.min_days is not None:
+        parts.append(f"au moins {rule.min_days} jours")
+    if rule.min_hours is not None:
+        parts.append(f"ou {rule.min_hours} heures")
+    if rule.min_salary is not None:
+        parts.append(f"ou un salaire d'au moins {rule.min_salary}")
+    return " ".join(parts) or "tout mois rémunéré"
