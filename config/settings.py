@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kafo.uploads.RequestSizeLimitMiddleware",
     "kafo.request_guard.NulCharacterGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,3 +162,39 @@ LOGGING = {
 
 # Reference data shipped with the code (organisations, countries, scheme rules).
 KAFO_REFERENCE_DIR = BASE_DIR / "kafo" / "reference"
+
+# Upload limits (kafo/uploads.py), checked before any file is parsed. A request's body: at most
+# KAFO_MAX_REQUEST_BYTES (pages: above the largest file a page accepts, governance files 20 MB)
+# or KAFO_API_MAX_BODY_BYTES (the JSON API: a 50,000-line declaration is about 6 MB); refused
+# with 413 from its Content-Length. Django's DATA_UPLOAD_MAX_MEMORY_SIZE follows the API's cap
+# (it bounds a JSON or form body read into memory). Per kind: size, data lines, columns, and
+# for an .xlsx its decompressed size, number of zip entries and compression ratio (the command
+# line's bulk import has no size or line limit: large files go that way).
+_MB = 1024 * 1024
+KAFO_MAX_REQUEST_BYTES = int(os.environ.get("KAFO_MAX_REQUEST_BYTES", 25 * _MB))
+KAFO_API_MAX_BODY_BYTES = int(os.environ.get("KAFO_API_MAX_BODY_BYTES", 10 * _MB))
+DATA_UPLOAD_MAX_MEMORY_SIZE = KAFO_API_MAX_BODY_BYTES
+_XLSX = {"xlsx_max_entries": 200, "xlsx_max_ratio": 200}
+KAFO_UPLOAD_LIMITS = {
+    "declaration": {  # the declaration page and the API (employers' portal users included)
+        "max_bytes": int(os.environ.get("KAFO_DECLARATION_MAX_BYTES", 5 * _MB)),
+        "max_rows": int(os.environ.get("KAFO_DECLARATION_MAX_LINES", 50_000)),
+        "max_columns": 50,
+        "xlsx_max_uncompressed": 50 * _MB,
+        **_XLSX,
+    },
+    "declaration_bulk": {  # `kafo declarations import FILE`
+        "max_bytes": None,
+        "max_rows": None,
+        "max_columns": 50,
+        "xlsx_max_uncompressed": 1024 * _MB,
+        **_XLSX,
+    },
+    "bank_statement": {
+        "max_bytes": int(os.environ.get("KAFO_BANK_STATEMENT_MAX_BYTES", 5 * _MB)),
+        "max_rows": int(os.environ.get("KAFO_BANK_STATEMENT_MAX_LINES", 50_000)),
+        "max_columns": 20,
+        "xlsx_max_uncompressed": 50 * _MB,
+        **_XLSX,
+    },
+}

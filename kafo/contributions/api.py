@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from kafo import uploads
 from kafo.api_errors import ERRORS
 from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Employer, Person
@@ -124,6 +126,13 @@ def declaration_submit(request, payload: DeclarationIn):
     """Submit one employer's declaration for one period; every faulty line is reported (422)."""
     if not can_submit(request.user):
         raise HttpError(403, "forbidden")
+    max_lines = uploads.limits(uploads.DECLARATION).max_rows
+    if max_lines is not None and len(payload.lines) > max_lines:
+        reason = _(
+            "Trop de lignes : %(n)s, %(max)s au plus par envoi. Envoyez la déclaration en "
+            "plusieurs fichiers, ou transmettez-la à votre organisme pour un import en masse."
+        ) % {"n": len(payload.lines), "max": max_lines}
+        return Status(422, {"errors": [{"field": "lines", "reason": reason}]})
     employer = Employer.objects.filter(number=payload.employer_number).first()
     if employer is None:
         raise Http404

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kafo import uploads
+
 from .models import DeclarationKind, PaymentMethod
 
 
@@ -20,6 +22,14 @@ class DeclarationUploadForm(forms.Form):
             self.fields["employer_number"].initial = employer.number
             self.fields["employer_number"].disabled = True
 
+    def clean_file(self):
+        """Size, lines, columns and an .xlsx's zip, checked before the file is read as a DNS."""
+        upload = self.cleaned_data["file"]
+        reasons = uploads.upload_errors(upload, uploads.DECLARATION)
+        if reasons:
+            raise forms.ValidationError(reasons)
+        return upload
+
 
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(
@@ -32,12 +42,27 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(
         label=_("référence (banque, mobile money, reçu de caisse)"), max_length=60, required=False
     )
+    confirm_duplicate = forms.BooleanField(
+        label=_("confirmer : ce n'est pas un doublon d'un paiement déjà enregistré"),
+        required=False,
+        help_text=_(
+            "À cocher seulement si Kafo signale un doublon probable et qu'il n'en est rien."
+        ),
+    )
 
 
 class StatementUploadForm(forms.Form):
     file = forms.FileField(
         label=_("relevé bancaire (CSV : date, amount, employer_number, reference)")
     )
+
+    def clean_file(self):
+        """Size, lines and columns, checked before the statement is parsed."""
+        upload = self.cleaned_data["file"]
+        reasons = uploads.upload_errors(upload, uploads.BANK_STATEMENT)
+        if reasons:
+            raise forms.ValidationError(reasons)
+        return upload
 
 
 class RevokeForm(forms.Form):

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from kafo import uploads
 from kafo.contributions.domain import dns
 from kafo.contributions.services import IMPORT_STEPS, DeclarationRejected, import_frame
 from kafo.organisations.models import Organisation
@@ -39,7 +40,9 @@ class Command(BaseCommand):
         bar = tqdm(
             total=1 + len(IMPORT_STEPS), unit="step", desc="read", disable=options["verbosity"] == 0
         )
-        parsed = dns.read_bytes(path.read_bytes(), path.name)
+        parsed = dns.read_bytes(
+            path.read_bytes(), path.name, uploads.limits(uploads.DECLARATION_BULK)
+        )
         bar.update()
 
         def progress(step, n=0):
