@@ -8,13 +8,27 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("KAFO_DATA_DIR", BASE_DIR / "var"))
 
-SECRET_KEY = os.environ.get("KAFO_SECRET_KEY", "kafo-dev-only-not-secret")  # noqa: S105
-DEBUG = os.environ.get("KAFO_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("KAFO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# Where Kafo runs. "production" (the default) switches on every deployment setting below
+# (HTTPS only: Secure cookies, HSTS, redirect to https) and needs KAFO_SECRET_KEY to serve (see
+# config/wsgi.py). "development" is plain http on loopback: a developer's machine, `kafo demo`
+# (kafo/cli.py sets it) and the test suite (pytest sets PYTEST_VERSION).
+KAFO_ENV = os.environ.get("KAFO_ENV") or (
+    "development" if "PYTEST_VERSION" in os.environ else "production"
+)
+if KAFO_ENV not in ("production", "development"):
+    raise ImproperlyConfigured(f"KAFO_ENV={KAFO_ENV!r}: expected production or development")
+DEVELOPMENT = KAFO_ENV == "development"
+
+DEV_SECRET_KEY = "kafo-dev-only-not-secret"  # noqa: S105
+SECRET_KEY = os.environ.get("KAFO_SECRET_KEY") or DEV_SECRET_KEY
+# Django's debug pages show settings and every URL: only on a developer's explicit request.
+DEBUG = os.environ.get("KAFO_DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("KAFO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kafo.http_security.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "kafo.uploads.RequestSizeLimitMiddleware",
     "kafo.request_guard.NulCharacterGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -49,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kafo.http_security.SessionLifetimeMiddleware",
     "kafo.organisations.middleware.TenantScopeMiddleware",
     "kafo.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -78,7 +95,12 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kafo.sqlite3'}",
-        conn_max_age=60,
+        # 0: each request closes its connection. runserver (`kafo demo`) starts a thread per
+        # request and a kept connection per thread piles up until PostgreSQL refuses clients.
+        # config/gunicorn.conf.py sets 60 for its fixed number of single-threaded workers: at
+        # most one connection each (README, "Production").
+        conn_max_age=int(os.environ.get("KAFO_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -143,6 +165,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "kafo" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves STATIC_ROOT (filled by `kafo collectstatic`; `kafo demo` does it) with DEBUG
+# off; the test suite reads the app directories directly instead.
+if "PYTEST_VERSION" in os.environ:
+    WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 
 EMAIL_BACKEND = os.environ.get(
@@ -198,3 +224,37 @@ KAFO_UPLOAD_LIMITS = {
         **_XLSX,
     },
 }
+
+# Deployment settings (`kafo check --deploy` is clean with them; README, "Production").
+# Transport: over HTTPS only outside development. The TLS proxy in front of gunicorn sets
+# X-Forwarded-Proto (gunicorn listens on loopback only, so no one else can send it).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEVELOPMENT
+SECURE_SSL_REDIRECT = not DEVELOPMENT and os.environ.get("KAFO_SSL_REDIRECT", "1") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 0 if DEVELOPMENT else 365 * 24 * 3600
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEVELOPMENT
+# Preloading commits every subdomain of the organisation's domain to HTTPS in browsers' lists:
+# that decision is the organisation's, not a default.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KAFO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Headers on every answer, development included (the pages are tested with them).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# kafo/http_security.py: the Content-Security-Policy, per path.
+KAFO_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+KAFO_CSP_BY_PATH = {
+    # Django's admin adds a <style> block on some change lists; Swagger UI (/api/docs, served
+    # from ninja's own static files, no CDN) sets inline styles. Scripts stay 'self' only.
+    "/admin/": KAFO_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+    "/api/docs": KAFO_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+}
+# Sessions: HttpOnly cookie, at most 8 hours after login, ended after 30 idle minutes
+# (kafo/http_security.py SessionLifetimeMiddleware).
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+KAFO_SESSION_IDLE_SECONDS = int(os.environ.get("KAFO_SESSION_IDLE_SECONDS", "1800"))

@@ -9,8 +9,6 @@ behind one address needs more than five failures before every agent is locked ou
 
 from __future__ import annotations
 
-import ipaddress
-
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_parameters, get_client_username, get_failure_limit
@@ -18,24 +16,11 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 
+from kafo.audit.middleware import client_ip
 
-def client_address(request) -> str | None:
-    """Return the client's address: the peer's, or the one a trusted proxy says it served.
-
-    In production gunicorn listens on loopback behind a TLS proxy (config/gunicorn.conf.py), so
-    REMOTE_ADDR is the proxy's for everyone: counting failures per address would lock every
-    user at once. When the peer is one of `KAFO_TRUSTED_PROXIES`, the last address of
-    X-Forwarded-For (the one that proxy appended) is the client's; from any other peer the
-    header is ignored, since anyone can write it.
-    """
-    peer = request.META.get("REMOTE_ADDR") or None
-    if peer in getattr(settings, "KAFO_TRUSTED_PROXIES", ()):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(forwarded))
-        except ValueError:
-            pass  # no header, or not an address: count the proxy's
-    return peer
+# The one place the client's address is read (a trusted proxy's X-Forwarded-For): the audit
+# trail's and login throttling's are the same.
+client_address = client_ip
 
 
 def _key(filter_kwargs: dict) -> str:
