@@ -14,14 +14,8 @@ urlpatterns = [
 ]
 
 
-def _not_found(request, exception=None):
-    """Answer 404 in JSON under /api/ (clients parse it), as a page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"errors": [{"field": None, "reason": "not found"}]}, status=404)
-    return page_not_found(request, exception)
-
-
-handler404 = _not_found
+# config/errors.py: Kafo pages (JSON under /api/) instead of Django's.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

@@ -20,11 +20,14 @@ def _join_two_word_command(args: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    args = list(sys.argv if argv is None else ["kafo", *argv])
+    if args[1:2] == ["demo"]:
+        # The demo serves plain http on loopback: development transport settings, DEBUG off.
+        os.environ.setdefault("KAFO_ENV", "development")
     import django
     from django.core.management import execute_from_command_line
 
     django.setup()
-    args = list(sys.argv if argv is None else ["kafo", *argv])
     execute_from_command_line(_join_two_word_command(args))
 
 

@@ -1,4 +1,9 @@
-"""`kafo demo`: build the demo zone on the embedded database (once) and serve it."""
+"""`kafo demo`: build the demo zone on the embedded database (once) and serve it.
+
+It serves with Django's runserver on 127.0.0.1, DEBUG off (Kafo's error pages, never Django's
+debug pages), in KAFO_ENV=development (plain http: no Secure cookies or HSTS; kafo/cli.py sets
+it), one database connection per request. Production uses gunicorn (README, "Production").
+"""
 
 import os
 
@@ -20,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, port, persons, no_serve, **options):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", verbosity=0)
+        # DEBUG is off: WhiteNoise serves the static files from STATIC_ROOT, as in production.
+        call_command("collectstatic", interactive=False, verbosity=0)
         with zone_scope():
             empty = not Person.objects.exists()
         if empty:

@@ -1,0 +1,19 @@
+/* Kafo's page behaviours, from a static file: the Content-Security-Policy allows no inline
+   script or event handler (kafo/http_security.py).
+   - <select data-autosubmit>: submits its form when changed (language menu, filters);
+   - <button data-confirm="question">: asks before submitting;
+   - <a data-back>: goes back one page. */
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el.matches && el.matches("select[data-autosubmit]") && el.form) { el.form.submit(); }
+});
+document.addEventListener("click", function (event) {
+  var el = event.target.closest && event.target.closest("[data-confirm], [data-back]");
+  if (!el) { return; }
+  if (el.hasAttribute("data-back")) {
+    event.preventDefault();
+    history.back();
+  } else if (!window.confirm(el.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});
