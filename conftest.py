@@ -18,7 +18,7 @@ def _zone_scope_for_test_setup():
 
 @pytest.fixture
 def zone(db):
-    """The seven organisations of the reference file, by code."""
+    """The organisations of the reference file (kafo/reference/zone.yaml), by code."""
     return {o.code: o for o in zone_seed()}
 
 

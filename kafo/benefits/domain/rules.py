@@ -288,7 +288,7 @@ class _Reader:
         v = self.data.get(key, default)
         if v not in choices:
             self.errors[self._path(key)] = f"valeur parmi : {', '.join(choices)}"
-            return choices[0]
+            return ""  # refused: no further requirement follows from it
         return v
 
     def int_map(self, key: str) -> dict[str, int]:

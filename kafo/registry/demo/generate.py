@@ -922,8 +922,9 @@ def build_zone(
 ) -> ZonePlan:
     """Return the demo zone for a seed: `persons` distinct humans, some registered twice."""
     rng = random.Random(seed)
-    builder = _ZoneBuilder(organisations, rng, reference_date)
+    # Organisations without demo data (names, places, phones of their country) get no records.
     orgs = [o for o in organisations if o.code in ORGANISATION_WEIGHTS] or list(organisations)
+    builder = _ZoneBuilder(orgs, rng, reference_date)
     weights = {o.code: ORGANISATION_WEIGHTS.get(o.code, 0.05) for o in orgs}
     employer_counts = _split(max(employers, len(orgs)), weights, at_least=1)
     all_employers: list[EmployerRecord] = []

@@ -33,6 +33,7 @@ class Command(BaseCommand):
             self.stdout.write("Génération des données de démonstration…")
             call_command("seed_demo", persons=persons)
             call_command("rules_seed")
+            call_command("benefits_seed")
         else:
             self.stdout.write(
                 "Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire)."
