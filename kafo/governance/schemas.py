@@ -4,6 +4,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from kafo.api_inputs import InputSchema
+
 ManualStatus = Literal["todo", "in_progress", "done", "dropped"]
 
 
@@ -46,7 +48,7 @@ class DecisionDetailOut(DecisionOut):
         return obj.history_rows
 
 
-class DecisionStatusIn(Schema):
+class DecisionStatusIn(InputSchema):
     status: ManualStatus
     note: str = Field("", max_length=2000)
     follow_up_note: str | None = Field(None, max_length=5000)

@@ -4,6 +4,7 @@ from ninja import Router, Schema, Status
 
 from kafo.accounts.permissions import can
 from kafo.api_errors import ERRORS
+from kafo.api_inputs import InputSchema
 from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Person
 
@@ -43,13 +44,13 @@ class ZoneOut(Schema):
     joined_months: int
 
 
-class LiaisonIn(Schema):
+class LiaisonIn(InputSchema):
     target_organisation_code: str
     purpose: LiaisonPurpose
     note: str = ""
 
 
-class LiaisonDecisionIn(Schema):
+class LiaisonDecisionIn(InputSchema):
     approve: bool
     reason: str = ""
 

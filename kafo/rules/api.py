@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from kafo.api_errors import ERRORS
+from kafo.api_inputs import InputSchema, IsoDate
 from kafo.organisations.models import Organisation
 
 from . import selectors, services
@@ -82,10 +83,10 @@ class CreatedOut(Schema):
     id: int
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     organisation: str
     kind: str  # rate | penalty | declaration
-    effective_from: dt.date
+    effective_from: IsoDate
     source: str
     assumption: bool = False
     note: str = ""
