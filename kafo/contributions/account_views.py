@@ -101,6 +101,7 @@ def payment_new(request, pk: int):
                 method=form.cleaned_data["method"],
                 reference=form.cleaned_data["reference"],
                 recorded_by=request.user,
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
             )
         except ValidationError as exc:
             _field_errors(form, exc)

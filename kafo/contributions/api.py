@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django.http import Http404
 from django.utils import timezone
@@ -43,7 +44,7 @@ class LineIn(Schema):
 class DeclarationIn(Schema):
     employer_number: str
     period: str
-    kind: str = "original"
+    kind: Literal["original", "corrective"] = "original"
     lines: list[LineIn]
 
 
@@ -261,6 +262,9 @@ class PaymentIn(Schema):
     amount: Decimal | str
     method: str
     reference: str = ""
+    # true: record it although it looks like an earlier payment of the employer (same
+    # reference but for its case, or the same cash amount on the same day); refused otherwise
+    confirm_duplicate: bool = False
 
 
 class PaymentOut(Schema):
@@ -270,13 +274,18 @@ class PaymentOut(Schema):
     amount: Decimal
     method: str
     reference: str
+    probable_duplicate_of: int | None = None
 
 
 @router.post(
     "/payments", response={201: PaymentOut, **ERRORS}, url_name="contributions-payment-record"
 )
 def payment_record(request, payload: PaymentIn):
-    """Record a payment (bank, cash, mobile_money) received from an employer."""
+    """Record a payment (bank, cash, mobile_money) received from an employer.
+
+    A reference already recorded is refused (422, field `reference`); a probable duplicate
+    (reference differing only in case, same cash amount and day) is refused (422, field
+    `confirm_duplicate`) unless `confirm_duplicate` is true."""
     if not can_record_payments(request.user):
         raise HttpError(403, "forbidden")
     employer = Employer.objects.filter(number=payload.employer_number).first()
@@ -289,6 +298,7 @@ def payment_record(request, payload: PaymentIn):
         method=payload.method,
         reference=payload.reference,
         recorded_by=request.user,
+        confirm_duplicate=payload.confirm_duplicate,
     )
     return Status(
         201,
@@ -299,6 +309,7 @@ def payment_record(request, payload: PaymentIn):
             "amount": p.amount,
             "method": p.method,
             "reference": p.reference,
+            "probable_duplicate_of": p.probable_duplicate_of_id,
         },
     )
 

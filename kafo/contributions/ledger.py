@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,12 @@ from kafo.rules.models import DeclarationRule, PenaltyKind, PenaltyRule
 from . import selectors
 from .domain import bank_statement, periods
 from .domain.compute import format_amount
-from .domain.ledger import late_declaration_penalty, late_payment_penalty
+from .domain.ledger import (
+    MAX_PAYMENT_AMOUNT,
+    REFERENCE_MAX_LENGTH,
+    late_declaration_penalty,
+    late_payment_penalty,
+)
 from .errors import FileRejected
 from .models import (
     BankStatement,
@@ -207,9 +212,72 @@ def _check_amount(amount) -> Decimal:
         raise ValidationError(
             {"amount": _("Le montant doit être un nombre entier de francs positif.")}
         )
-    if value >= Decimal(10) ** 15:
-        raise ValidationError({"amount": _("Montant trop élevé.")})
+    if value > MAX_PAYMENT_AMOUNT:
+        raise ValidationError(
+            {
+                "amount": _("Montant trop élevé : %(limit)s au plus par paiement.")
+                % {"limit": format_amount(MAX_PAYMENT_AMOUNT)}
+            }
+        )
     return value
+
+
+def _reference_recorded(*, organisation_id: int, method: str, reference: str) -> bool:
+    return Payment.unscoped.filter(
+        organisation_id=organisation_id, method=method, reference=reference
+    ).exists()
+
+
+def _is_reference_conflict(exc: IntegrityError) -> bool:
+    """Whether `exc` is the violation of the payment reference's uniqueness
+    (`uniq_payment_reference`), and no other constraint."""
+    diag = getattr(exc.__cause__, "diag", None)
+    if diag is not None:  # PostgreSQL names the constraint
+        return diag.constraint_name == "uniq_payment_reference"
+    table = Payment._meta.db_table  # SQLite names the columns
+    return f"UNIQUE constraint failed: {table}.organisation_id, {table}.method, " in str(exc)
+
+
+def _reference_taken_error() -> ValidationError:
+    return ValidationError(
+        {"reference": _("Référence déjà enregistrée : ce paiement est déjà compté.")}
+    )
+
+
+def probable_duplicate(
+    *, employer: Employer, amount: Decimal, paid_on: dt.date, method: str, reference: str
+) -> Payment | None:
+    """Return an earlier payment of `employer` that this one probably repeats, or None.
+
+    Probable: the same reference but for its case (`VIR-123`, `vir-123`), whatever the means;
+    without a reference, the same cash amount on the same day. A rejected payment no longer
+    credits the account, so recording it again is no double credit: it is not counted.
+    """
+    same = Payment.unscoped.filter(employer_id=employer.pk, reversed_on=None)
+    if reference:
+        same = same.filter(reference__iexact=reference)
+    elif method == PaymentMethod.CASH:
+        same = same.filter(method=method, reference="", amount=amount, paid_on=paid_on)
+    else:
+        return None
+    return same.order_by("pk").first()
+
+
+def _probable_duplicate_error(earlier: Payment) -> ValidationError:
+    return ValidationError(
+        {
+            "confirm_duplicate": _(
+                "Paiement probablement en double : %(m)s %(r)s de %(a)s du %(d)s déjà "
+                "enregistré pour cet employeur. Confirmez pour l'enregistrer quand même."
+            )
+            % {
+                "m": earlier.get_method_display(),
+                "r": earlier.reference or _("sans référence"),
+                "a": format_amount(earlier.amount),
+                "d": f"{earlier.paid_on:%d/%m/%Y}",
+            }
+        }
+    )
 
 
 @transaction.atomic
@@ -223,10 +291,14 @@ def payment_record(
     recorded_by=None,
     statement: BankStatement | None = None,
     today: dt.date | None = None,
+    confirm_duplicate: bool = False,
 ) -> Payment:
     """Record a payment received from an employer and credit its account.
 
-    Bank transfers and mobile money need their reference; a reference is recorded once.
+    Bank transfers and mobile money need their reference; a reference is recorded once per
+    means of payment ("référence déjà enregistrée", also when two arrive at once). A probable
+    duplicate (`probable_duplicate`) is refused unless `confirm_duplicate`; then the payment is
+    recorded with `probable_duplicate_of` set, shown on the account.
     """
     today = today or _today()
     value = _check_amount(amount)
@@ -237,25 +309,42 @@ def payment_record(
         raise ValidationError({"paid_on": _("La date de valeur ne peut être dans le futur.")})
     if method in (PaymentMethod.BANK, PaymentMethod.MOBILE_MONEY) and not reference:
         raise ValidationError({"reference": _("La référence de l'opération est obligatoire.")})
-    if len(reference) > 60:
-        raise ValidationError({"reference": _("Référence trop longue (60 caractères au plus).")})
-    if (
-        reference
-        and Payment.unscoped.filter(
-            organisation_id=employer.organisation_id, method=method, reference=reference
-        ).exists()
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reference": _("Référence trop longue : %(n)s caractères, %(max)s au plus.")
+                % {"n": len(reference), "max": REFERENCE_MAX_LENGTH}
+            }
+        )
+    # One payment at a time per employer: a probable duplicate sent at the same moment is seen.
+    Employer.unscoped.select_for_update().filter(pk=employer.pk).first()
+    if reference and _reference_recorded(
+        organisation_id=employer.organisation_id, method=method, reference=reference
     ):
-        raise ValidationError({"reference": _("Ce paiement est déjà enregistré.")})
-    payment = Payment.objects.create(
-        organisation_id=employer.organisation_id,
-        employer=employer,
-        paid_on=paid_on,
-        amount=value,
-        method=method,
-        reference=reference,
-        statement=statement,
-        recorded_by=recorded_by,
+        raise _reference_taken_error()
+    earlier = probable_duplicate(
+        employer=employer, amount=value, paid_on=paid_on, method=method, reference=reference
     )
+    if earlier is not None and not confirm_duplicate:
+        raise _probable_duplicate_error(earlier)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            payment = Payment.objects.create(
+                organisation_id=employer.organisation_id,
+                employer=employer,
+                paid_on=paid_on,
+                amount=value,
+                method=method,
+                reference=reference,
+                statement=statement,
+                recorded_by=recorded_by,
+                probable_duplicate_of=earlier,
+            )
+    except IntegrityError as exc:
+        # Another employer's payment with this reference committed since the check above.
+        if _is_reference_conflict(exc):
+            raise _reference_taken_error() from None
+        raise
     entry = LedgerEntry.objects.create(
         organisation_id=employer.organisation_id,
         employer=employer,
@@ -338,6 +427,9 @@ class StatementResult:
     statement: BankStatement | None = None
     payments: list[Payment] = field(default_factory=list)
     already_recorded: list[dict] = field(default_factory=list)  # {line, reference}
+    # {line, reference, earlier}: lines that probably repeat an earlier payment (reference
+    # differing only in case): not recorded, for an agent to record by hand if they are not
+    probable_duplicates: list[dict] = field(default_factory=list)
     duplicate: bool = False
 
 
@@ -352,6 +444,9 @@ def _statement_messages() -> dict[str, str]:
         "amount": _("montant invalide : nombre entier de francs positif attendu"),
         "required": _("valeur obligatoire"),
         "repeated": _("référence déjà présente ligne %s"),
+        "amount_too_large": _("montant trop élevé : %(limit)s au plus par paiement"),
+        "reference_too_long": _("référence trop longue : %(limit)s caractères au plus"),
+        "total_too_large": _("total du relevé trop grand : %(limit)s au plus"),
     }
 
 
@@ -367,7 +462,8 @@ def statement_import(
 
     Every faulty line is reported (StatementRejected) and nothing is stored. The same statement
     imported again is recognised (content hash) and stores nothing; a line whose reference is
-    already recorded (an overlapping statement) is skipped and reported.
+    already recorded (an overlapping statement) is skipped and reported, and so is a line whose
+    reference matches another of the same employer but for its case (a probable duplicate).
     """
     today = today or _today()
     parsed = bank_statement.parse(content, today=today, messages=_statement_messages())
@@ -400,10 +496,26 @@ def statement_import(
                 reference__in=[s.reference for s in parsed.lines],
             ).values_list("reference", flat=True)
         )
-        fresh = [s for s in parsed.lines if s.reference not in known]
         result.already_recorded = [
             {"line": s.line, "reference": s.reference} for s in parsed.lines if s.reference in known
         ]
+        fresh = []
+        for s in parsed.lines:
+            if s.reference in known:
+                continue
+            earlier = probable_duplicate(
+                employer=employers[s.employer_number],
+                amount=s.amount,
+                paid_on=s.date,
+                method=PaymentMethod.BANK,
+                reference=s.reference,
+            )
+            if earlier is None:
+                fresh.append(s)
+            else:
+                result.probable_duplicates.append(
+                    {"line": s.line, "reference": s.reference, "earlier": earlier.reference}
+                )
         statement = BankStatement.objects.create(
             organisation=organisation,
             filename=(filename or "")[:200],
@@ -413,9 +525,10 @@ def statement_import(
             imported_by=imported_by,
         )
         audit.record_created(statement)
+        line_errors = []
         for s in fresh:
-            result.payments.append(
-                payment_record(
+            try:
+                payment = payment_record(
                     employer=employers[s.employer_number],
                     amount=s.amount,
                     paid_on=s.date,
@@ -425,7 +538,16 @@ def statement_import(
                     statement=statement,
                     today=today,
                 )
-            )
+            except ValidationError as exc:  # the reader checks the same: a safety net
+                line_errors.extend(
+                    bank_statement.error(s.line, name, getattr(s, name, ""), message)
+                    for name, messages in exc.message_dict.items()
+                    for message in messages
+                )
+            else:
+                result.payments.append(payment)
+        if line_errors:  # raised inside the transaction: nothing of the statement is stored
+            raise StatementRejected(line_errors)
         result.statement = statement
     return result
 

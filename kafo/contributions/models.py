@@ -347,6 +347,16 @@ class Payment(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     reversed_on = models.DateField(_("rejeté le"), null=True, blank=True)
     reversal_reason = models.CharField(_("motif du rejet"), max_length=200, blank=True)
+    # Recorded although it looked like this earlier payment (same reference but for its case,
+    # or the same cash amount on the same day): the user confirmed it was another payment.
+    probable_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("doublon probable confirmé de"),
+    )
 
     class Meta:
         verbose_name = _("paiement")

@@ -241,7 +241,11 @@ def account_balances(*, limit: int = 200):
 
 
 def payments_for(*, employer, limit: int = 200):
-    return Payment.objects.filter(employer=employer).order_by("-paid_on", "-pk")[:limit]
+    return (
+        Payment.objects.filter(employer=employer)
+        .select_related("probable_duplicate_of")
+        .order_by("-paid_on", "-pk")[:limit]
+    )
 
 
 def certificates_for(*, employer):

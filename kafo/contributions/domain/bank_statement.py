@@ -2,7 +2,8 @@
 
 Columns (header required, any order, `,` or `;`, UTF-8 with or without BOM):
 `date` (dd/mm/yyyy or yyyy-mm-dd), `amount` (whole francs, spaces allowed as thousands
-separators, > 0), `employer_number`, `reference` (the bank's transaction reference, unique).
+separators, > 0, at most ledger.MAX_PAYMENT_AMOUNT), `employer_number`, `reference` (the bank's
+transaction reference, at most 60 characters, unique in the statement whatever its case).
 Line numbers count the header as line 1.
 """
 
@@ -15,6 +16,9 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+from .compute import format_amount
+from .ledger import MAX_PAYMENT_AMOUNT, MAX_STORED_AMOUNT, REFERENCE_MAX_LENGTH
 
 COLUMNS = ("date", "amount", "employer_number", "reference")
 AMOUNT_RE = re.compile(r"^\d+$")
@@ -72,7 +76,8 @@ def content_hash(lines: list[StatementLine]) -> str:
 def parse(content: bytes, *, today: dt.date, messages: dict[str, str]) -> ParsedStatement:
     """Parse a statement; report every faulty line (line, column, value, reason).
 
-    `messages` gives the (translated) reasons by key, so that this module stays Django-free.
+    `messages` gives the (translated) reasons by key, so that this module stays Django-free;
+    `amount_too_large`, `reference_too_long` and `total_too_large` take `%(limit)s`.
     """
     out = ParsedStatement()
     try:
@@ -118,6 +123,11 @@ def parse(content: bytes, *, today: dt.date, messages: dict[str, str]) -> Parsed
         except InvalidOperation:
             out.errors.append(error(line_no, "amount", cells["amount"], messages["amount"]))
             bad = True
+        else:
+            if amount > MAX_PAYMENT_AMOUNT:
+                reason = messages["amount_too_large"] % {"limit": format_amount(MAX_PAYMENT_AMOUNT)}
+                out.errors.append(error(line_no, "amount", cells["amount"], reason))
+                bad = True
         if not cells["employer_number"]:
             out.errors.append(error(line_no, "employer_number", "", messages["required"]))
             bad = True
@@ -125,11 +135,16 @@ def parse(content: bytes, *, today: dt.date, messages: dict[str, str]) -> Parsed
         if not ref:
             out.errors.append(error(line_no, "reference", "", messages["required"]))
             bad = True
-        elif ref in seen:
-            out.errors.append(error(line_no, "reference", ref, messages["repeated"] % seen[ref]))
+        elif len(ref) > REFERENCE_MAX_LENGTH:
+            reason = messages["reference_too_long"] % {"limit": REFERENCE_MAX_LENGTH}
+            out.errors.append(error(line_no, "reference", ref, reason))
+            bad = True
+        elif ref.upper() in seen:  # VIR-123 and vir-123: one transfer listed twice
+            reason = messages["repeated"] % seen[ref.upper()]
+            out.errors.append(error(line_no, "reference", ref, reason))
             bad = True
         else:
-            seen[ref] = line_no
+            seen[ref.upper()] = line_no
         if not bad:
             out.lines.append(
                 StatementLine(
@@ -142,5 +157,9 @@ def parse(content: bytes, *, today: dt.date, messages: dict[str, str]) -> Parsed
             )
     if not out.errors and not out.lines:
         out.errors.append(error(None, None, None, messages["empty"]))
+    total = sum((s.amount for s in out.lines), Decimal(0))
+    if not out.errors and total > MAX_STORED_AMOUNT:
+        reason = messages["total_too_large"] % {"limit": format_amount(MAX_STORED_AMOUNT)}
+        out.errors.append(error(None, "amount", total, reason))
     out.content_hash = content_hash(out.lines)
     return out

@@ -37,6 +37,17 @@ COLUMNS = (*REQUIRED[:2], *IDENTITY, *REQUIRED[2:], *OPTIONAL)
 BRANCHES = ("old_age", "family", "work_injury", "health")
 AMOUNT_COLUMNS = tuple(f"{b}_{s}" for b in BRANCHES for s in ("er", "ee"))
 MAX_AMOUNT_DIGITS = 12
+# A gross salary per line above this is refused as implausible: ten billion francs for a month
+# or a quarter, thousands of times the highest salaries of the zone. It catches an amount typed
+# with extra zeros or a column shifted into the salary, and bounds what one line adds to the
+# declaration's totals.
+MAX_GROSS_SALARY = 10_000_000_000
+# The declaration's totals are stored as DECIMAL(16, 0) (models._money): a declaration whose
+# salaries add up to more is refused ("total trop grand"). Its contributions, a fraction of the
+# salaries (rates well under 100 %), then fit as well.
+MAX_DECLARATION_TOTAL = 10**16 - 1
+# What a line's text columns may hold (DeclarationLine's max_length).
+MAX_LENGTHS = {"worker_number": 20, "national_id": 30, "family_name": 80, "given_names": 120}
 ERROR_SCHEMA = {"line": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8}
 PERIOD_RE = r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
 # A file read without a caller's limits (the service's default): columns and an .xlsx's zip
@@ -155,8 +166,16 @@ def frame_from_rows(rows: Sequence[dict]) -> pl.DataFrame:
 
 
 def normalise_columns(frame: pl.DataFrame) -> tuple[pl.DataFrame | None, list[dict]]:
-    """Lower-case the header, check required columns, add the optional ones, strip values."""
+    """Lower-case the header, check required columns, add the optional ones, strip values.
+
+    A column given twice (`period;Period`, or twice the same name, which the CSV reader renames
+    `period_duplicated_0`) is refused: which one holds the values is anybody's guess.
+    """
     renamed = {c: c.strip().lower().lstrip("\ufeff") for c in frame.columns}
+    names = [n.split("_duplicated_")[0] for n in renamed.values()]
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        return None, [_error(1, c, None, "colonne présente plusieurs fois") for c in repeated]
     frame = frame.rename(renamed)
     errors = [
         _error(1, c, None, "colonne obligatoire absente")
@@ -226,7 +245,9 @@ def validate(
     typed = typed.with_columns(
         pl.when(period_ok).then(pl.date(year, month, 1)).alias("period_start"),
         pl.when(pl.col("_quarterly")).then(3).otherwise(1).cast(pl.Int64).alias("months"),
-        pl.when(amount_ok & whole.str.contains(r"^\d+$") & (whole.str.len_chars() <= 12))
+        pl.when(
+            amount_ok & whole.str.contains(r"^\d+$") & (whole.str.len_chars() <= MAX_AMOUNT_DIGITS)
+        )
         .then(whole.cast(pl.Int64, strict=False))
         .alias("gross"),
         pl.when(pl.col("days_worked").str.contains(r"^\d{1,3}$"))
@@ -279,9 +300,21 @@ def validate(
         ),
         (
             "gross_salary",
-            amount_ok & whole.str.contains(r"^\d+$") & (whole.str.len_chars() > 12),
-            "montant invraisemblable",
+            amount_ok
+            & whole.str.contains(r"^\d+$")
+            & ((whole.str.len_chars() > MAX_AMOUNT_DIGITS) | (pl.col("gross") > MAX_GROSS_SALARY)),
+            f"montant invraisemblable : {MAX_GROSS_SALARY:,} francs au plus par ligne".replace(
+                ",", " "
+            ),
         ),
+        *[
+            (
+                column,
+                pl.col(column).str.len_chars() > limit,
+                f"trop long : {limit} caractères au plus",
+            )
+            for column, limit in MAX_LENGTHS.items()
+        ],
         (
             "category",
             ~pl.col("category").is_in(["standard", EXECUTIVE]),
@@ -336,8 +369,32 @@ def validate(
                 )
             )
     errors = pl.concat(frames).sort(["line", "column"]).to_dicts() if frames else []
+    errors.extend(_total_errors(typed))
     typed = typed.with_columns(identity.alias("identity")).drop("_amount")
     return typed, errors
+
+
+def _total_errors(typed: pl.DataFrame) -> list[dict]:
+    """One error per employer and period whose salaries add up to more than a declaration
+    stores (MAX_DECLARATION_TOTAL)."""
+    over = (
+        typed.group_by("employer_number", "period")
+        # lines over MAX_GROSS_SALARY are errors already; without them no int64 sum overflows
+        .agg(pl.col("gross").filter(pl.col("gross") <= MAX_GROSS_SALARY).sum().alias("total"))
+        .filter(pl.col("total") > MAX_DECLARATION_TOTAL)
+        .sort("employer_number", "period")
+    )
+    limit = f"{MAX_DECLARATION_TOTAL:,}".replace(",", " ")
+    return [
+        _error(
+            None,
+            "gross_salary",
+            str(total),
+            f"total trop grand : la masse salariale de l'employeur {employer} pour la période "
+            f"{period} dépasse {limit} francs, ce qu'une déclaration peut enregistrer",
+        )
+        for employer, period, total in over.iter_rows()
+    ]
 
 
 def compute(typed: pl.DataFrame, rates_by_period: dict[str, list[Rate]]) -> pl.DataFrame:

@@ -23,6 +23,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
+# Money columns are DECIMAL(16, 0): nothing stored may exceed 10^16 - 1 francs.
+MAX_STORED_AMOUNT = Decimal(10**16 - 1)
+# One payment at most 10^15 - 1 francs: a tenth of the column, so that the sums an account or a
+# bank statement makes of several of them still fit; far above any real transfer (a typing
+# error or a misplaced column, not a payment).
+MAX_PAYMENT_AMOUNT = Decimal(10**15 - 1)
+REFERENCE_MAX_LENGTH = 60  # Payment.reference's max_length
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0-30", 0, 30),
     ("31-90", 31, 90),
