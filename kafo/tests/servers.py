@@ -27,7 +27,7 @@ def free_loopback_port() -> int:
         return s.getsockname()[1]
 
 
-def test_database_url() -> str:
+def database_url_of_this_test() -> str:
     """DATABASE_URL of the database this test runs on (pytest-django's test database)."""
     db = connection.settings_dict
     if connection.vendor != "postgresql":
@@ -43,7 +43,7 @@ def server_environment(**extra: str) -> dict[str, str]:
     unless extra says otherwise), a real secret key, the test database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "KAFO_"))}
     env.update(
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=database_url_of_this_test(),
         KAFO_SECRET_KEY=secrets.token_urlsafe(50),
         KAFO_ALLOWED_HOSTS="127.0.0.1",
         KAFO_DATA_DIR=str(settings.DATA_DIR),

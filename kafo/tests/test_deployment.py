@@ -7,9 +7,11 @@ a production environment (no pytest marker): the tests check the real module, no
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,8 @@ _PRINT_SETTINGS = (
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     environment = server_environment(DJANGO_SETTINGS_MODULE="config.settings", **env)
     environment.pop("DATABASE_URL")  # the default SQLite file: nothing here opens it
+    # A data directory that does not exist, as on a fresh clone.
+    environment["KAFO_DATA_DIR"] = str(Path(tempfile.gettempdir(), f"kafo-deploy-{os.getpid()}"))
     return subprocess.run(
         [sys.executable, *args],
         env=environment,
