@@ -161,6 +161,10 @@ def import_frame(
     """
     tick = progress or (lambda step, n=0: None)
     today = today or _today()
+    if kind not in DeclarationKind.values:
+        raise DeclarationRejected(
+            [dns._error(None, "kind", kind, _("nature inconnue : initiale ou rectificative"))]
+        )
     frame, errors = dns.normalise_columns(frame)
     if errors:
         raise DeclarationRejected(errors)

@@ -147,7 +147,15 @@ def _read_xlsx(content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> Parsed:
             )
     finally:
         wb.close()
-    cols = {h or f"column_{i}": [row[i] for row in data] for i, h in enumerate(header)}
+    # A header written twice keeps both columns, named as the CSV reader names them
+    # (`period_duplicated_0`), so that normalise_columns refuses it instead of one of them
+    # silently winning.
+    names: list[str] = []
+    for i, h in enumerate(header):
+        name = h or f"column_{i}"
+        seen = sum(1 for n in names if n.split("_duplicated_")[0] == name)
+        names.append(f"{name}_duplicated_{seen - 1}" if seen else name)
+    cols = {n: [row[i] for row in data] for i, n in enumerate(names)}
     return Parsed(pl.DataFrame(cols, schema={c: pl.Utf8 for c in cols}), [])
 
 

@@ -138,9 +138,7 @@ def test_fifty_submitters_through_api_and_bulk_one_declaration_in_force(ci, make
                 employer=e, kind__in=[EntryKind.CONTRIBUTION, EntryKind.REVERSAL]
             ).aggregate(s=Sum("amount"))["s"]
             assert due == d.total and d.total > Decimal(0)
-            assert (
-                LedgerEntry.unscoped.filter(employer=e, kind=EntryKind.CONTRIBUTION).count() == 1
-            )
+            assert LedgerEntry.unscoped.filter(employer=e, kind=EntryKind.CONTRIBUTION).count() == 1
 
 
 def test_second_original_for_the_period_is_a_conflict_and_stores_nothing(ci):
@@ -206,3 +204,33 @@ def test_a_correction_replaces_and_the_next_month_is_free(ci):
     in_force = Declaration.unscoped.filter(status=DeclarationStatus.IN_FORCE)
     assert sorted(in_force.values_list("period", flat=True)) == ["2025-03", "2025-04"]
     assert in_force.get(period=PERIOD).pk == corr.pk
+
+
+def test_an_unknown_kind_is_refused_by_the_service(ci):
+    with pytest.raises(DeclarationRejected) as err:
+        declaration_submit(employer=ci["employer"], period=PERIOD, rows=[_line(1)], kind="x")
+    assert err.value.line_errors[0]["column"] == "kind"
+    assert Declaration.unscoped.count() == 0
+
+
+def test_an_excel_header_written_twice_is_refused(ci):
+    import io
+
+    from openpyxl import Workbook
+
+    e = ci["employer"]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(
+        ["employer_number", "period", "national_id", "family_name", "given_names"]
+        + ["days_worked", "gross_salary", "gross_salary"]
+    )
+    ws.append([e.number, PERIOD, "12345678901", "Traoré", "Awa", 31, 100000, 900000])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(DeclarationRejected) as err:
+        declaration_submit(employer=e, period=PERIOD, content=buf.getvalue(), filename="d.xlsx")
+    assert [(x["column"], x["reason"]) for x in err.value.line_errors] == [
+        ("gross_salary", "colonne présente plusieurs fois")
+    ]
+    assert Declaration.unscoped.count() == 0
