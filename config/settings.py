@@ -189,6 +189,11 @@ LOGGING = {
 # Reference data shipped with the code (organisations, countries, scheme rules).
 KAFO_REFERENCE_DIR = BASE_DIR / "kafo" / "reference"
 
+# Seconds a declaration waits for an employer that another submission is storing before it is
+# answered "déjà en cours" (contributions.services._lock_employers): pages and API, bulk imports.
+KAFO_DECLARATION_LOCK_WAIT = float(os.environ.get("KAFO_DECLARATION_LOCK_WAIT", "10"))
+KAFO_DECLARATION_LOCK_WAIT_BULK = float(os.environ.get("KAFO_DECLARATION_LOCK_WAIT_BULK", "600"))
+
 # Upload limits (kafo/uploads.py), checked before any file is parsed. A request's body: at most
 # KAFO_MAX_REQUEST_BYTES (pages: above the largest file a page accepts, governance files 20 MB)
 # or KAFO_API_MAX_BODY_BYTES (the JSON API: a 50,000-line declaration is about 6 MB); refused

@@ -233,8 +233,8 @@ def _lock_wait(channel: str) -> float:
     """Seconds a submission waits for an employer another submission is storing: a person at
     a page or an API client is answered "en cours" soon; a bulk import waits its turn."""
     if channel == Channel.BULK:
-        return getattr(settings, "KAFO_DECLARATION_LOCK_WAIT_BULK", 600.0)
-    return getattr(settings, "KAFO_DECLARATION_LOCK_WAIT", 10.0)
+        return settings.KAFO_DECLARATION_LOCK_WAIT_BULK
+    return settings.KAFO_DECLARATION_LOCK_WAIT
 
 
 def _lock_employers(employer_ids: list[int], *, wait: float) -> None:
