@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from kafo.accounts.models import User
 from kafo.organisations.models import Organisation
 
+from kafo.benefits.models import ClaimKind
+
 from .models import BodyKind, DecisionKind, DelegationKind, PlanKind
 from .services import MANUAL_STATUSES
 
@@ -201,6 +203,12 @@ class DelegationForm(forms.Form):
     amount_ceiling = forms.DecimalField(label=_("Plafond"), min_value=0, decimal_places=2)
     start_date = date_field(_("À compter du"))
     end_date = date_field(_("Jusqu'au"), required=False)
+    benefit_kinds = forms.MultipleChoiceField(
+        label=_("Prestations couvertes (approbation des prestations ; aucune : toutes)"),
+        choices=ClaimKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, organisation_id, **kwargs):
         super().__init__(*args, **kwargs)

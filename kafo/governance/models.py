@@ -310,6 +310,9 @@ class Delegation(TenantModel):
     amount_ceiling = models.DecimalField(_("plafond"), max_digits=16, decimal_places=2)
     start_date = models.DateField(_("à compter du"))
     end_date = models.DateField(_("jusqu'au"), null=True, blank=True)
+    # For benefit approvals: the benefit kinds covered (kafo.benefits.models.ClaimKind values);
+    # empty covers every kind (a general delegation, as granted before the field existed).
+    benefit_kinds = models.JSONField(_("prestations couvertes"), default=list, blank=True)
     granted_by = models.ForeignKey(
         Decision,
         on_delete=models.PROTECT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
@@ -585,9 +585,24 @@ def delegation_grant(
     amount_ceiling,
     start_date: dt.date | None,
     end_date: dt.date | None = None,
+    benefit_kinds: Sequence[str] = (),
 ) -> Delegation:
-    """Register a delegation of signature granted by `decision`."""
+    """Register a delegation of signature granted by `decision`.
+
+    `benefit_kinds` (benefit approvals only) limits it to those kinds of claim; empty: all.
+    """
+    from kafo.benefits.models import ClaimKind
+
     errors: dict = {}
+    benefit_kinds = list(dict.fromkeys(benefit_kinds or ()))
+    if benefit_kinds and kind != DelegationKind.BENEFIT_APPROVAL:
+        errors["benefit_kinds"] = _(
+            "Les prestations couvertes ne s'indiquent que pour l'approbation des prestations."
+        )
+    elif any(k not in ClaimKind.values for k in benefit_kinds):
+        errors["benefit_kinds"] = _("Prestation inconnue : %(kinds)s.") % {
+            "kinds": ", ".join(k for k in benefit_kinds if k not in ClaimKind.values)
+        }
     _required(errors, {"delegate": delegate, "start_date": start_date}, "delegate", "start_date")
     _choice(errors, {"kind": kind}, "kind", DelegationKind)
     _check_same_org(errors, "delegate", delegate, decision.organisation_id)
@@ -606,6 +621,7 @@ def delegation_grant(
         amount_ceiling=ceiling,
         start_date=start_date,
         end_date=end_date,
+        benefit_kinds=benefit_kinds,
         granted_by=decision,
     )
     audit.record_created(delegation, subject=decision)
