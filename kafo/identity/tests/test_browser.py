@@ -75,3 +75,21 @@ def test_hint_while_registering_then_review_decision(browser_page, zone, make_us
         ZoneLink.unscoped.get(person=new).zone_person_id
         == ZoneLink.unscoped.get(person=known).zone_person_id
     )
+
+
+def test_past_the_hint_limit_the_box_says_why(browser_page, zone, make_user, settings):
+    """The refusal (a 429) is shown in the hints box, not silently dropped by htmx."""
+    settings.KAFO_HINTS_PER_MINUTE = 1
+    make_user(zone["CNSS-BF"], "registration_agent", username="awa.agent")
+    page = browser_page
+    login_in_browser(page, "awa.agent")
+    page.goto("/persons/new/")
+    page.fill("#id_family_name", "TRAORE")
+    page.fill("#id_given_names", "Awa")
+    page.select_option("#id_sex", "F")
+    page.fill("#id_birth", "01/01/1990")
+    page.press("#id_birth", "Tab")
+    page.fill("#id_given_names", "Aminata")
+    page.press("#id_given_names", "Tab")
+    box = page.wait_for_selector("#zone-hints :text('Trop de recherches')", timeout=10_000)
+    assert "Réessayez" in box.inner_text()

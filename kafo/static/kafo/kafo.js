@@ -17,3 +17,11 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+/* htmx leaves the target as it was on an error answer. A 429 (too many zone look-ups: the
+   registration hints) carries a page fragment that says why and when to try again: show it. */
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr && event.detail.xhr.status === 429) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
