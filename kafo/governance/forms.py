@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kafo.accounts.models import User
-from kafo.organisations.models import Organisation
-
 from kafo.benefits.models import ClaimKind
+from kafo.organisations.models import Organisation
 
 from .models import BodyKind, DecisionKind, DelegationKind, PlanKind
 from .services import MANUAL_STATUSES
