@@ -5,7 +5,10 @@ caller's own organisation's rules (another organisation's code is answered as un
 in tests/test_simulate.py).
 """
 
-ROUTES: dict = {}
+ROUTES: dict = {
+    "benefits-person-retirement": lambda rec: {"pk": rec["person"].pk},
+    "benefits-person-retirement-pdf": lambda rec: {"pk": rec["person"].pk},
+}
 PUBLIC_ROUTES: set[str] = {"api:benefits-simulate"}
 
 
