@@ -20,7 +20,7 @@ from kafo.api_errors import ERRORS
 from kafo.api_inputs import InputSchema, IsoDate
 from kafo.organisations.models import Organisation
 
-from .simulation import career_from_rows, simulate
+from .simulation import career_and_errors, career_from_rows, simulate
 
 router = Router(tags=["benefits"])
 
@@ -97,16 +97,20 @@ def simulate_pension(request, payload: SimulationIn):
     allowed = (
         None if user.is_zone_admin else list(Organisation.objects.filter(pk=user.organisation_id))
     )
+    career, career_errors = career_and_errors(
+        career_from_rows, [line.dict() for line in payload.career]
+    )
     return Status(
         200,
         simulate(
             organisation=payload.organisation,
             birth_date=payload.birth_date,
             claim_date=payload.claim_date,
-            career=career_from_rows([line.dict() for line in payload.career]),
+            career=career,
             sex=payload.sex,
             children=payload.children,
             category=payload.category,
             organisations=allowed,
+            career_errors=career_errors,
         ),
     )

@@ -77,6 +77,15 @@ def _line_errors(row: Mapping[str, Any]) -> tuple[dict[str, str], CareerLine | N
     return {}, CareerLine(org, period, salary, days)
 
 
+def career_and_errors(parse, source) -> tuple[list[CareerLine], dict[str, str]]:
+    """Parse a career (`career_from_rows` or `career_from_csv`), keeping its errors apart so
+    that `simulate` answers them together with the other fields' errors."""
+    try:
+        return parse(source), {}
+    except ValidationError as exc:
+        return [], {field: "; ".join(msgs) for field, msgs in exc.message_dict.items()}
+
+
 def career_from_rows(rows: Sequence[Mapping[str, Any]]) -> list[CareerLine]:
     """Career lines from the API's list (errors keyed `career.<index>.<field>`)."""
     if len(rows) > MAX_LINES:
@@ -145,14 +154,16 @@ def simulate(
     children: int = 0,
     category: str | None = None,
     organisations: Sequence[Organisation] | None = None,
+    career_errors: Mapping[str, str] | None = None,
 ) -> dict:
     """Return the simulation's answer (see docs/benefits.md) for one person's career.
 
     `children` counts for both the Mali age reduction (children born, women) and the child
     supplement (dependent children) — the simulator does not ask them separately.
     `organisations`: the organisations the caller may simulate for (None: any).
+    `career_errors`: the career's own errors, answered together with the others.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = dict(career_errors or {})
     org = Organisation.objects.filter(code=str(organisation).strip().upper()).first()
     if org is None or (organisations is not None and org not in organisations):
         errors["organisation"] = _("Organisme inconnu : « %(code)s ».") % {"code": organisation}

@@ -735,21 +735,6 @@ class NextDate:
     as_is: OldAgeResult  # with the career as recorded
     if_still_working: OldAgeResult  # the last salary declared each month until the date
 
-    def as_dict(self) -> dict:
-        def brief(r: OldAgeResult) -> dict:
-            return {
-                "benefit": r.benefit,
-                "monthly_amount": r.monthly_amount,
-                "lump_sum_amount": r.lump_sum_amount,
-                "insured_months": r.insured_months,
-            }
-
-        return {
-            "date": self.date,
-            "career_as_is": brief(self.as_is),
-            "if_still_working": brief(self.if_still_working),
-        }
-
 
 def continued(
     rules: PensionRules, career: Sequence[CareerLine], *, until: dt.date

@@ -198,6 +198,10 @@ def test_api_422_names_the_fields_and_stores_nothing(client, officer_token):
                 "field": "career.1.period",
                 "reason": "Période « 2025-1 » invalide : AAAA-MM attendu (ex. 2024-03).",
             },
+            {
+                "field": "birth_date",
+                "reason": "La date de naissance doit précéder la date de la demande.",
+            },
         ]
     }
     response = client.post(
@@ -291,3 +295,17 @@ def test_api_refuses_a_list_body_and_a_unix_time_date(client, officer_token):
     response = client.post(URL, body, content_type="application/json", **officer_token)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["payload.birth_date"]
+
+
+def test_api_answers_in_english_when_asked(client, officer_token):
+    body = {"organisation": "CNSS-BJ", "birth_date": "2030-01-01", "claim_date": "2026-01-15"}
+    response = client.post(
+        URL,
+        {**body, "career": []},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **officer_token,
+    )
+    assert response.json()["errors"] == [
+        {"field": "birth_date", "reason": "The birth date must come before the claim date."}
+    ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from kafo.benefits.simulation import career_from_csv, simulate
+from kafo.benefits.simulation import career_and_errors, career_from_csv, simulate
 from kafo.organisations.tenancy import zone_scope
 
 
@@ -63,13 +63,15 @@ class Command(BaseCommand):
             ) from None
         except UnicodeDecodeError:
             raise CommandError(f"{path} : le fichier doit être en UTF-8.") from None
+        career_lines, career_errors = career_and_errors(career_from_csv, text)
         try:
             with zone_scope():
                 answer = simulate(
                     organisation=organisation,
                     birth_date=birth_date,
                     claim_date=claim_date,
-                    career=career_from_csv(text),
+                    career=career_lines,
+                    career_errors=career_errors,
                     sex=sex,
                     children=children,
                     category=category,
