@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from kafo.audit import services as audit
 from kafo.organisations.models import Organisation
 
+from .claims import claims_flag_for_review
 from .domain.rules import RuleError, parse_rules
 from .models import BenefitKind, BenefitRuleVersion
 from .rules_file import load_reference
@@ -90,6 +91,7 @@ def benefit_rule_version_add(
     version.full_clean(exclude=["organisation"])
     version.save()
     audit.record_created(version)
+    claims_flag_for_review(organisation=organisation)  # approved claims this version touches
     return version
 
 
