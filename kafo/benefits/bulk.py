@@ -59,6 +59,7 @@ CLAIM_SCHEMA = {
     "dependent_children": pl.Int64,
     "category": pl.Utf8,
 }
+CLAIM_OPTIONAL = ("sex", "children_born", "dependent_children", "category")  # may be left out
 LINE_SCHEMA = {
     "person_id": pl.Int64,
     "period": pl.Utf8,
@@ -251,8 +252,10 @@ def liquidate_frame(
     """Liquidate `claims` (CLAIM_SCHEMA) from `lines` (LINE_SCHEMA, one organisation's) under
     the rule `versions` (start date, rules), the latest start on or before a claim's date
     applying. Pure: no database. One row per claim (RESULT_SCHEMA), in the claims' order."""
+    optional = [c for c in CLAIM_OPTIONAL if c not in claims.columns]
     claims = (
-        claims.select([pl.col(c).cast(t) for c, t in CLAIM_SCHEMA.items()])
+        claims.with_columns(pl.lit(None, dtype=CLAIM_SCHEMA[c]).alias(c) for c in optional)
+        .select([pl.col(c).cast(t) for c, t in CLAIM_SCHEMA.items()])
         .with_columns(
             pl.col("children_born").fill_null(0), pl.col("dependent_children").fill_null(0)
         )
