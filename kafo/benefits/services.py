@@ -82,11 +82,8 @@ def benefit_rule_version_add(
         provenance=provenance,
         source=source,
         assumption=bool(assumed),
-        note=(
-            _("Hypothèses à confirmer : %(names)s") % {"names": ", ".join(assumed)}
-            if assumed
-            else ""
-        )[:300],
+        # Stored data, in French (as the reference's notes are in English): not translated.
+        note=(f"Hypothèses à confirmer : {', '.join(assumed)}" if assumed else "")[:300],
     )
     version.full_clean(exclude=["organisation"])
     version.save()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from kafo.accounts.models import ApiToken
 from kafo.benefits.domain.career import period_index, period_of
@@ -299,13 +300,15 @@ def test_api_refuses_a_list_body_and_a_unix_time_date(client, officer_token):
 
 def test_api_answers_in_english_when_asked(client, officer_token):
     body = {"organisation": "CNSS-BJ", "birth_date": "2030-01-01", "claim_date": "2026-01-15"}
-    response = client.post(
-        URL,
-        {**body, "career": []},
-        content_type="application/json",
-        HTTP_ACCEPT_LANGUAGE="en",
-        **officer_token,
-    )
+    # The request activates English in this thread: keep it from leaking into later tests.
+    with translation.override("fr"):
+        response = client.post(
+            URL,
+            {**body, "career": []},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
+            **officer_token,
+        )
     assert response.json()["errors"] == [
         {"field": "birth_date", "reason": "The birth date must come before the claim date."}
     ]
