@@ -21,6 +21,7 @@ from kafo.organisations.models import Organisation
 
 from .domain.career import PERIOD, CareerLine
 from .domain.pension import Claimant, OldAgeResult, compute_old_age, next_eligible
+from .domain.rules import RuleError
 from .domain.trace import ROUNDING_ASSUMPTION
 from .models import BenefitKind
 from .selectors import rule_in_force
@@ -198,8 +199,16 @@ def simulate(
         category=category or None,
     )
     lines = list(career)
-    result = compute_old_age(rules, lines, claimant, on=claim_date)
-    later = next_eligible(rules, lines, claimant, on=claim_date, now=result)
+    try:
+        result = compute_old_age(rules, lines, claimant, on=claim_date)
+        later = next_eligible(rules, lines, claimant, on=claim_date, now=result)
+    except RuleError as exc:  # e.g. a year before the first point price the rules know
+        raise ValidationError(
+            {
+                "career": _("La règle %(version)s ne couvre pas cette carrière : %(reason)s.")
+                % {"version": rules.version, "reason": str(exc)}
+            }
+        ) from None
     return {
         "organisation": rules.organisation,
         "claim_date": claim_date,

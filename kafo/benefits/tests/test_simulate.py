@@ -312,3 +312,24 @@ def test_api_answers_in_english_when_asked(client, officer_token):
     assert response.json()["errors"] == [
         {"field": "birth_date", "reason": "The birth date must come before the claim date."}
     ]
+
+
+def test_api_a_career_the_rules_do_not_cover_is_a_422_not_a_crash(client, seeded, make_user):
+    """IPRES-SN's point prices start in 2000: a 1998 month cannot buy points."""
+    user = make_user(seeded["IPRES-SN"], "benefits_officer")
+    token = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=user, name='t')[1]}"}
+    body = {
+        "organisation": "IPRES-SN",
+        "birth_date": "1960-01-01",
+        "claim_date": "2026-01-15",
+        "career": [{"organisation": "IPRES-SN", "period": "1998-05", "gross_salary": 100000}],
+    }
+    response = client.post(URL, body, content_type="application/json", **token)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "career",
+            "reason": "La règle IPRES-SN old_age 2019-01-01 ne couvre pas cette carrière : "
+            "points.price_by_year : aucune valeur pour l'année 1998 ni avant.",
+        }
+    ]
