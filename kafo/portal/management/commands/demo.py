@@ -10,6 +10,7 @@ import os
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
+from kafo.benefits.demo import benefits_demo_seed
 from kafo.organisations.tenancy import zone_scope
 from kafo.registry.models import Person
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             call_command("seed_demo", persons=persons)
             call_command("rules_seed")
             call_command("benefits_seed")
+            benefits_demo_seed(say=lambda msg: self.stdout.write(f"  prestations : {msg}"))
         else:
             self.stdout.write(
                 "Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire)."
