@@ -67,6 +67,7 @@ def test_the_page_speaks_english_when_chosen(ml, make_user, client):
     assert "round(150 000 FCFA × 38 % ÷ 100)" in html
     assert "Monthly pension: reference salary × rate" in html
     assert "assumption" in html
+    assert "<dt>Monthly amount</dt>" in html and "Next dates" in html  # the page's own words
 
 
 def test_a_bad_date_is_named_in_french_and_nothing_is_computed(ml, make_user, client):
