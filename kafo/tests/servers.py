@@ -41,7 +41,13 @@ def database_url_of_this_test() -> str:
 def server_environment(**extra: str) -> dict[str, str]:
     """The environment of a production server: no pytest marker (so KAFO_ENV is production
     unless extra says otherwise), a real secret key, the test database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "KAFO_"))}
+    # Nor the test process's own switches (a browser test's DJANGO_ALLOW_ASYNC_UNSAFE fails
+    # `check --deploy`).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "KAFO_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DATABASE_URL=database_url_of_this_test(),
         KAFO_SECRET_KEY=secrets.token_urlsafe(50),

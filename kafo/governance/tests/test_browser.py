@@ -1,16 +1,12 @@
 """A director's board follow-up in a real browser: record a session with two decisions, mark
 one done with its evidence, open the board pack of the next session."""
 
-import os
-
 import pytest
 from openpyxl import load_workbook
 
 from conftest import login_in_browser
 from kafo.governance import services
 from kafo.governance.models import Decision, Session
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
