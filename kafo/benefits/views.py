@@ -18,6 +18,7 @@ from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Person, Relationship
 
 from . import claims, claims_selectors, documents, permissions
+from .domain.rules import RuleError
 from .forms import (
     ClaimOpenForm,
     ProvenPeriodForm,
@@ -274,6 +275,12 @@ def _claim_action(capability, name):
                 done = action(request, claim)
             except ValidationError as exc:
                 _flash(request, exc)
+            except RuleError as exc:  # the rule in force does not cover this career
+                messages.error(
+                    request,
+                    _("Calcul impossible avec la règle en vigueur : %(reasons)s")
+                    % {"reasons": "; ".join(f"{k} : {v}" for k, v in exc.errors.items())},
+                )
             else:
                 if done:
                     messages.success(request, done)

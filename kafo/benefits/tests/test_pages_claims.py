@@ -187,3 +187,39 @@ def test_menu_entry_only_for_who_may_open_it(bj, make_user, client):
     assert 'href="/benefits/claims/"' not in client.get("/search/").content.decode()
     assert client.get("/benefits/claims/").status_code == 403
     assert client.get("/benefits/approvals/").status_code == 403
+
+
+def test_a_rule_that_does_not_cover_the_career_is_a_message_not_a_500(zone, make_user, client):
+    """IPRES-SN's price of a point starts in 2000: a month proven in 1995 has no price. The
+    computation is refused with the reason; the claim stays opened, with no computation."""
+    rules_seed()
+    benefits_seed()
+    org = zone["IPRES-SN"]
+    person = person_register(
+        organisation=org,
+        data={
+            "family_name": "Ndiaye",
+            "given_names": "Modou",
+            "sex": "M",
+            "birth_date": dt.date(1960, 3, 1),
+        },
+    )
+    officer = make_user(org, "benefits_officer")
+    claim = claims.claim_open(
+        person=person, kind="pension", claim_date=dt.date(2026, 1, 15), user=officer
+    )
+    claims.claim_add_proven_period(
+        claim=claim,
+        period="1995-06",
+        gross_salary=100000,
+        document_reference="CT-1995",
+        user=officer,
+    )
+    client.force_login(officer)
+    page = client.post(f"/benefits/claims/{claim.pk}/compute/", follow=True)
+    assert page.status_code == 200
+    assert (
+        "Calcul impossible avec la règle en vigueur : points.price_by_year" in page.content.decode()
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.OPENED and not claim.liquidations.exists()
