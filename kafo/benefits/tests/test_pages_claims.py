@@ -223,3 +223,32 @@ def test_a_rule_that_does_not_cover_the_career_is_a_message_not_a_500(zone, make
     )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.OPENED and not claim.liquidations.exists()
+
+
+def test_the_list_costs_the_same_queries_for_one_claim_or_many(bj, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submitted(bj)
+    client.force_login(bj["officer"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/benefits/claims/").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    for n in range(3):
+        other = person_register(
+            organisation=bj["org"],
+            data={
+                "family_name": "Agossou",
+                "given_names": f"Koffi {n}",
+                "sex": "M",
+                "birth_date": dt.date(1960, 1, 1),
+            },
+        )
+        claims.claim_open(
+            person=other, kind="pension", claim_date=dt.date(2026, 1, 15), user=bj["officer"]
+        )
+    assert count() == one
