@@ -215,6 +215,11 @@ class ClaimDetailOut(ClaimOut):
     liquidations: list[LiquidationOut]
     approvers: list[ApproverOut]
     processing_days: dict[str, int | None]
+    stale_reasons: list[str] = Field(
+        ...,
+        description="approved claims: what changed since approval (rule version, declarations), "
+        "compared now; `review_reason` is the stored flag",
+    )
 
 
 def _int(v):
@@ -303,6 +308,9 @@ def _claim_detail_out(pk: int) -> dict:
             for a in (claims_selectors.approvers_for(claim) if claim.status == "submitted" else [])
         ],
         "processing_days": claims_selectors.processing_days(claim),
+        "stale_reasons": claims_selectors.stale_reasons(claim)
+        if claim.status in ("approved", "in_payment")
+        else [],
     }
 
 

@@ -2,11 +2,13 @@
 declared career with a frozen trace, approved under a delegation of signature (issue 13, 2–4)."""
 
 import datetime as dt
+import io
 from decimal import Decimal as D
 
 import polars as pl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from kafo.audit import services as audit
 from kafo.audit.models import AuditEvent
@@ -355,7 +357,9 @@ def test_corrected_declaration_flags_the_approved_claim(bj):
     assert claims_selectors.stale_reasons(claim) == [
         "Déclarations rectifiées ou ajoutées pour des périodes utilisées : 2024-05."
     ]
-    assert claims.claims_flag_for_review(organisation=bj["org"]) == 1
+    out = io.StringIO()
+    call_command("benefits_review", "--organisation", "cnss-bj", stdout=out)
+    assert out.getvalue() == "1 demandes signalées pour réexamen\n"
     claim.refresh_from_db()
     assert claim.review_reason.endswith("2024-05.")
     assert claim.liquidations.get().monthly_amount == D(22000)
@@ -473,3 +477,26 @@ def test_open_refuses_bad_input_naming_the_field(bj):
         claims.claim_open(person=person, kind="pension", claim_date=dt.date(2026, 1, 1), user=None)
     assert "déjà en cours" in exc.value.message_dict["kind"][0]
     assert Claim.unscoped.count() == 1
+
+
+def test_delegation_benefit_kinds_are_checked(bj):
+    from kafo.governance.models import Delegation
+
+    before = Delegation.unscoped.count()
+    for kind, kinds, reason in (
+        ("payment", ["pension"], "ne s'indiquent que pour l'approbation des prestations"),
+        ("benefit_approval", ["pension", "retraite"], "Prestation inconnue : retraite."),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            governance.delegation_grant(
+                decision=bj["decision"],
+                delegate=bj["approver"],
+                kind=kind,
+                amount_ceiling=D(1000),
+                start_date=dt.date(2026, 2, 1),
+                benefit_kinds=kinds,
+            )
+        assert reason in exc.value.message_dict["benefit_kinds"][0]
+    assert Delegation.unscoped.count() == before
+    d = delegate(bj, bj["approver"], 1000, kinds=["survivors", "survivors"])
+    assert d.benefit_kinds == ["survivors"]

@@ -83,6 +83,7 @@ def test_a_claim_through_the_api(bj, client):  # noqa: F811
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["status"] == "approved" and body["liquidations"][0]["approved_at"]
+    assert body["stale_reasons"] == []
     listed = api(client, approver, "get", "/benefits/claims?status=approved").json()
     assert [(c["id"], c["monthly_amount"]) for c in listed] == [(cid, 22000)]
 
