@@ -500,3 +500,38 @@ def test_delegation_benefit_kinds_are_checked(bj):
     assert Delegation.unscoped.count() == before
     d = delegate(bj, bj["approver"], 1000, kinds=["survivors", "survivors"])
     assert d.benefit_kinds == ["survivors"]
+
+
+def test_periods_at_other_organisations_are_shown_not_counted(bj, zone):
+    """The zone index links the Benin record to a Togo record with 24 declared months: the
+    trace's inputs show CNSS-TG 24 months for information; the CNSS-BJ formula still counts
+    its own 270 months (22,000)."""
+    from kafo.identity.models import ZoneLink, ZonePerson
+
+    tg = zone["CNSS-TG"]
+    tg_employer = employer_register(organisation=tg, data={"legal_name": "SNPT", "risk_class": 1})
+    tg_person = person_register(
+        organisation=tg,
+        data={
+            "family_name": "Hounkpatin",
+            "given_names": "Comlan",
+            "sex": "M",
+            "birth_date": dt.date(1960, 1, 15),
+        },
+    )
+    declare(tg, tg_employer, tg_person, months("2001-01", "2002-12"), 90000)
+    zp = ZonePerson.objects.create()
+    for p in (bj["person"], tg_person):
+        ZoneLink.objects.create(
+            organisation=p.organisation, person=p, zone_person=zp, method="agent"
+        )
+    liq = computed(bj).liquidations.get()
+    assert liq.inputs["elsewhere"] == [
+        {
+            "organisation": "CNSS-TG",
+            "months": 24,
+            "spans": [{"start": "2001-01", "end": "2002-12", "months": 24}],
+        }
+    ]
+    assert (liq.insured_months, liq.monthly_amount) == (270, D(22000))
+    assert liq.inputs["months"][0]["period"] == "2003-04"
