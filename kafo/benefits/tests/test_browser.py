@@ -65,6 +65,9 @@ def test_officer_computes_and_submits_approver_approves_notification_opens(
     login_in_browser(page, "bj.liquidateur")
     page.goto(f"/persons/{person.pk}/")
     page.click("nav.tabs >> text=Retraite")
+    page.wait_for_selector("#simulation-result")
+    assert page.inner_text("#monthly-amount") == "22 000 FCFA"  # the simulator agrees
+    assert fits_the_screen(page)
     page.click("#open-claim")
     page.select_option("#id_kind", "pension")
     page.click("#claim-open-form button[type=submit]")
@@ -94,6 +97,7 @@ def test_officer_computes_and_submits_approver_approves_notification_opens(
     # the approver: the claim is in their queue; approve
     login_in_browser(page, "bj.approbateur")
     page.goto("/benefits/approvals/")
+    assert fits_the_screen(page)
     page.click(f"text={claim.reference}")
     page.click("#approve")
     page.wait_for_selector("#notification-pdf")
