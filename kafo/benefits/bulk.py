@@ -22,9 +22,10 @@ The trace of any claim, set-based or not, is `compute_old_age` on the same caree
 Career lines are read as `kafo.contributions.selectors.person_career` reads them: lines of the
 organisation's declarations in force, carrying the person (a pending registration counts once
 resolved); only the organisation's own lines count for its formula. A quarterly line
-('2025-Q1') is spread over its three months: a third of the salary and of the days on each of
-the first two, the rest on the third (an assumption: the domain works by calendar month and
-no source says how a quarter splits; `career_lines_of` does the same for the per-claim path).
+('2025-Q1') is spread over its three months: a third of the salary (to the nearest franc) and
+of the days (rounded down) on each of the first two, the rest on the third, as
+kafo/benefits/retirement.py does (an assumption: the domain works by calendar month and no
+source says how a quarter splits; `career_lines_of` does the same for the per-claim path).
 """
 
 from __future__ import annotations
@@ -231,7 +232,7 @@ def career_lines_of(organisation: str, rows: Iterable[tuple[str, object, int | N
             out.append(CareerLine(organisation, period, salary, days))
             continue
         year, q = int(period[:4]), int(period[-1])
-        third_s = salary // 3
+        third_s = (salary + 1) // 3  # a third, to the nearest franc
         third_d = None if days is None else days // 3
         for k in range(3):
             last = k == 2
@@ -350,7 +351,7 @@ def _months(lines: pl.DataFrame) -> pl.DataFrame:
                 (year * 12 + (pl.col("period").str.slice(-1).cast(pl.Int64) - 1) * 3 + k).alias(
                     "month"
                 ),
-                pl.when(k < 2).then(s // 3).otherwise(s - 2 * (s // 3)).alias("salary"),
+                pl.when(k < 2).then((s + 1) // 3).otherwise(s - 2 * ((s + 1) // 3)).alias("salary"),
                 pl.when(k < 2).then(d // 3).otherwise(d - 2 * (d // 3)).alias("days"),
             )
         )

@@ -231,10 +231,12 @@ def test_the_official_cnss_bj_example_set_based():
 
 
 def test_quarterly_lines_are_spread_over_their_three_months():
-    lines = career_lines_of("CNSS-BJ", [("2024-Q2", D(100_000), 70), ("2024-07", D(5), None)])
+    """A third of the salary to the nearest franc and of the days rounded down on the first two
+    months, the rest on the third (as kafo/benefits/retirement.py spreads them)."""
+    lines = career_lines_of("CNSS-BJ", [("2024-Q2", D(100_001), 70), ("2024-07", D(5), None)])
     assert [(x.period, x.gross_salary, x.days_worked) for x in lines] == [
-        ("2024-04", D(33_333), 23),
-        ("2024-05", D(33_333), 23),
-        ("2024-06", D(33_334), 24),
+        ("2024-04", D(33_334), 23),
+        ("2024-05", D(33_334), 23),
+        ("2024-06", D(33_333), 24),
         ("2024-07", D(5), None),
     ]
