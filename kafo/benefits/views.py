@@ -413,11 +413,13 @@ def claim_trace_pdf(request, pk):
 
 @login_required
 def claim_notification_pdf(request, pk):
-    """The award notification (French), once approved: the approved computation's amount."""
+    """The award notification (French), once approved: the approved computation's amount, also
+    while a revision of it is under way."""
     _need(permissions.can_read_claims(request.user))
     claim = claims_selectors.claim_detail(pk)
     liquidation = claims_selectors.approved_liquidation(claim)
-    if liquidation is None or claim.status not in (ClaimStatus.APPROVED, ClaimStatus.IN_PAYMENT):
+    # An approved award stands while a revision is computed and submitted (it is still paid).
+    if liquidation is None or claim.status == ClaimStatus.REJECTED:
         raise Http404
     with translation.override("fr"):
         decided_by = claim.decided_by

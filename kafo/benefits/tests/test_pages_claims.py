@@ -144,6 +144,17 @@ def test_approver_queue_approval_and_notification(bj, client):
     assert "Notification d'attribution" in text
     assert "22 000 FCFA" in text and "01/02/2026" in text  # amount and start date
     assert "Comment contester cette décision" in text
+    # a revision under way: the approved award still stands, its notification too
+    client.force_login(bj["officer"])
+    client.post(f"/benefits/claims/{claim.pk}/revise/")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.COMPUTED
+    assert 'id="notification-pdf"' in client.get(f"/benefits/claims/{claim.pk}/").content.decode()
+    response = client.get(f"/benefits/claims/{claim.pk}/notification.pdf")
+    assert response.status_code == 200
+    assert "22 000 FCFA" in "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages
+    )
 
 
 def test_the_officer_who_computed_cannot_approve(bj, client):
