@@ -133,7 +133,9 @@ def _plain(v: Any) -> Any:
     if isinstance(v, bool | int | str) or v is None:
         return v
     if isinstance(v, Decimal):
-        return str(v.normalize()) if v == v.to_integral_value() else str(v)
+        # Fixed-point text: "22000", not normalize()'s "2.2E+4"; "0.4400" → "0.44".
+        text = format(v, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(v, list | tuple):
         return [_plain(x) for x in v]
     if isinstance(v, Mapping):

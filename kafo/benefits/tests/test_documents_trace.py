@@ -21,7 +21,7 @@ def bj_trace():
 
 
 def test_amounts_units_and_booleans():
-    assert money("1.5E+5") == "150 000 FCFA"  # as Trace.as_list() stores a whole Decimal
+    assert money("1.5E+5") == "150 000 FCFA"  # traces stored before fixed-point text
     assert money(D("22000")) == "22 000 FCFA"
     assert show_value("44", "percent") == "44 %"
     assert show_value(270, "months") == "270 mois"

@@ -85,3 +85,16 @@ def test_more_insured_months_never_lower_the_amount(case):
         assert_trace_recomputes(result.trace, result.amount if result.eligible else None)
         if result.eligible:
             assert result.amount == result.amount.to_integral_value()
+
+
+def test_a_stored_trace_writes_whole_amounts_without_an_exponent():
+    """The trace stored with a claim and answered by the API is read by people: 22000, not
+    2.2E+4 (Decimal.normalize's form)."""
+    from decimal import Decimal
+
+    from kafo.benefits.domain.trace import _plain
+
+    assert _plain(Decimal("22000")) == "22000"
+    assert _plain(Decimal("2.2E+4")) == "22000"
+    assert _plain(Decimal("0.4400")) == "0.44"
+    assert _plain([Decimal("150000.00"), {"rate": Decimal("47.0")}]) == ["150000", {"rate": "47"}]
