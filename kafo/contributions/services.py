@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from kafo.organisations.models import Organisation
 from kafo.registry.models import Employer, Person
 from kafo.rules.selectors import rates_in_force
 
-from . import ledger
+from . import ledger, locks
 from .domain import dns
 from .domain.compute import Rate
 from .domain.periods import overlapping
@@ -218,72 +217,15 @@ def import_frame(
     except IntegrityError as exc:
         # The database's own guard (uniq_declaration_*): a submission that got past the lock
         # (none should) is refused, not stored twice.
-        if _is_declaration_clash(exc):
+        if locks.is_declaration_clash(exc):
             raise _in_progress(expected_period) from exc
         raise
     except OperationalError as exc:
-        if _is_lock_timeout(exc):
+        if locks.is_lock_timeout(exc):
             raise _in_progress(expected_period) from exc
         raise
     tick("commit", frame.height)
     return result
-
-
-def _lock_wait(channel: str) -> float:
-    """Seconds a submission waits for an employer another submission is storing: a person at
-    a page or an API client is answered "en cours" soon; a bulk import waits its turn."""
-    if channel == Channel.BULK:
-        return settings.KAFO_DECLARATION_LOCK_WAIT_BULK
-    return settings.KAFO_DECLARATION_LOCK_WAIT
-
-
-def _lock_employers(employer_ids: list[int], *, wait: float) -> None:
-    """Hold the employers' rows until the transaction ends, so that two submissions for one
-    employer are stored one after the other, whatever the path (page, API, bulk import), and
-    the second sees the first. Rows are locked in id order (no deadlock between two bulk files)
-    and FOR NO KEY UPDATE (inserts that refer to the employer are not blocked).
-
-    SQLite needs no row lock: its transactions here are IMMEDIATE, one writer at a time, and
-    `_store` reads inside its transaction.
-    """
-    if connection.vendor != "postgresql" or not employer_ids:
-        return
-    ids = sorted(employer_ids)
-    with connection.cursor() as cur:
-        cur.execute("SET LOCAL lock_timeout = %s", [f"{int(wait * 1000)}ms"])
-        for start in range(0, len(ids), 10_000):
-            chunk = ids[start : start + 10_000]
-            cur.execute(
-                f"SELECT id FROM {Employer._meta.db_table} WHERE id = ANY(%s) ORDER BY id "  # noqa: S608 - a table name, not input
-                "FOR NO KEY UPDATE",
-                [chunk],
-            )
-            cur.fetchall()
-        cur.execute("SET LOCAL lock_timeout = DEFAULT")
-
-
-def _is_declaration_clash(exc: IntegrityError) -> bool:
-    text = str(exc)
-    return "uniq_declaration" in text or "contributions_declaration." in text
-
-
-def _is_lock_timeout(exc: OperationalError) -> bool:
-    cause = getattr(exc, "__cause__", None)
-    return getattr(cause, "sqlstate", None) == "55P03"  # lock_not_available
-
-
-def _overlap(g: dict, existing: dict, in_file: dict) -> str | None:
-    """Return another period of this employer that shares a month with g's period and is in
-    force or in the same submission, else None."""
-    for other in overlapping(g["period"])[1:]:
-        if other in in_file.get(g["employer_id"], ()):
-            return other
-        if any(
-            d.status == DeclarationStatus.IN_FORCE
-            for d in existing.get((g["employer_id"], other), [])
-        ):
-            return other
-    return None
 
 
 def _check_period(period: str) -> None:
@@ -352,7 +294,7 @@ def _store(
         .join(hashes, on=["employer_number", "period"])
     )
     employer_ids = groups["employer_id"].unique().to_list()
-    _lock_employers(employer_ids, wait=_lock_wait(channel))
+    locks.lock_employers(employer_ids, wait=locks.lock_wait(channel))
     # Read after the lock: what a concurrent import committed meanwhile is seen here.
     periods_ = sorted({o for p in groups["period"].unique().to_list() for o in overlapping(p)})
     existing = {}
@@ -380,7 +322,7 @@ def _store(
             result.duplicates.append(same)
             continue
         in_force = next((d for d in previous if d.status == DeclarationStatus.IN_FORCE), None)
-        clash = _overlap(g, existing, in_file)
+        clash = locks.overlap(g, existing, in_file)
         if clash:
             conflict = True
             errors.append(
