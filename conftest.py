@@ -24,11 +24,17 @@ def zone(db):
 
 @pytest.fixture
 def make_user(db):
-    def _make(organisation, *roles, username=None, employer=None, password=TEST_PASSWORD):
+    def _make(
+        organisation, *roles, username=None, employer=None, person=None, password=TEST_PASSWORD
+    ):
         org_code = organisation.code.lower() if organisation else "zone"
         username = username or f"{org_code}.{'-'.join(roles) or 'norole'}"
         user = User.objects.create_user(
-            username=username, password=password, organisation=organisation, employer=employer
+            username=username,
+            password=password,
+            organisation=organisation,
+            employer=employer,
+            person=person,
         )
         # Role rows come from a data migration, which a transactional test's flush empties.
         user.roles.set([Role.objects.get_or_create(code=code)[0] for code in roles])

@@ -5,6 +5,7 @@ DOMAIN_APPS = [
     "rules",
     "contributions",
     "benefits",
+    "insured",
     "identity",
     "exchange",
     "governance",

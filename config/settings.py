@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kafo.registry",
     "kafo.contributions",
     "kafo.benefits",
+    "kafo.insured",
     "kafo.identity",
     "kafo.exchange",
     "kafo.governance",

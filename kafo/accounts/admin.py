@@ -12,9 +12,12 @@ from .models import ApiToken, Role, User
 class KafoUserAdmin(UserAdmin):
     list_display = ("username", "organisation", "is_active", "is_staff")
     list_filter = ("organisation", "roles", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Kafo", {"fields": ("organisation", "employer", "roles")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Kafo", {"fields": ("organisation", "employer", "person", "roles")}),
+    )
     filter_horizontal = ("roles", "groups", "user_permissions")
-    raw_id_fields = ("employer",)
+    raw_id_fields = ("employer", "person")
 
 
 admin.site.register(Role)

@@ -3,6 +3,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ class RoleCode(models.TextChoices):
     DIRECTOR = "director", _("Directeur")
     ZONE_ADMIN = "zone_admin", _("Administrateur de zone")
     EMPLOYER = "employer", _("Employeur (portail)")
+    INSURED = "insured", _("Assuré (espace personnel)")
 
 
 class Role(models.Model):
@@ -48,11 +50,37 @@ class User(AbstractUser):
         related_name="portal_users",
         verbose_name=_("employeur (portail)"),
     )
+    person = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="insured_users",
+        verbose_name=_("assuré (espace personnel)"),
+        help_text=_("L'assuré du registre de l'organisme dont cet utilisateur voit le dossier."),
+    )
     roles = models.ManyToManyField(Role, blank=True, verbose_name=_("rôles"))
 
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
+
+    def clean(self):
+        """An insured person's login belongs to the person's own organisation."""
+        super().clean()
+        if self.person_id is None:
+            return
+        from kafo.registry.models import Person
+
+        person_org = (
+            Person.unscoped.filter(pk=self.person_id)
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+        if person_org != self.organisation_id:
+            raise ValidationError(
+                {"person": _("L'assuré doit être immatriculé à l'organisme de l'utilisateur.")}
+            )
 
     def role_codes(self) -> frozenset[str]:
         cached = getattr(self, "_role_codes", None)
@@ -73,6 +101,11 @@ class User(AbstractUser):
     @property
     def is_employer_user(self) -> bool:
         return self.has_role(RoleCode.EMPLOYER) and not self.is_zone_admin
+
+    @property
+    def is_insured_user(self) -> bool:
+        """An insured person's own login: reads their own records only (kafo/insured)."""
+        return self.has_role(RoleCode.INSURED) and not self.is_zone_admin
 
 
 def default_token_expiry():

@@ -4,8 +4,8 @@
 on the claim date under the rules in force, with its trace and the next eligible dates. It
 reads no person record: staff of an organisation (every agent role) simulate under their own
 organisation's rules, a zone administrator under any; another organisation's code is answered
-like an unknown one (422 on `organisation`). The insured person's own portal will call the same
-`simulation.simulate` with the career from the declarations.
+like an unknown one (422 on `organisation`). An insured user is refused (403): their own pension
+is `GET /api/me/retirement` (kafo/insured/api.py), computed on the career declared in their name.
 """
 
 import datetime as dt
@@ -97,6 +97,10 @@ class SimulationOut(Schema):
 def simulate_pension(request, payload: SimulationIn):
     """Simulate an old-age benefit (pension, early pension, allowance or lump sum) of a career."""
     user = request.user
+    if user.is_insured_user:
+        # An insured person checks the pension of the career declared in their name, not of a
+        # career they send: GET /api/me/retirement (kafo/insured/api.py).
+        raise HttpError(403, "insured users simulate their own career: GET /api/me/retirement")
     if not can_simulate(user):
         raise HttpError(403, "forbidden")
     allowed = (

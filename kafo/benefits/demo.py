@@ -236,7 +236,43 @@ def benefits_demo_seed(
                 counts[claim.status] = counts.get(claim.status, 0) + 1
             answer[code] = counts
             say(f"{code} : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            for login in insured_logins_create(
+                organisation=org, persons=dict(zip(states, persons, strict=False)), like=officer
+            ):
+                say(f"{code} : espace assuré {login.username} ({login.person.full_name})")
     return answer
+
+
+# The insured person's own space (kafo/insured): a login per demo pensioner below, the state of
+# whose claim it shows (a pension in payment; a claim just opened).
+INSURED_LOGINS = (("assure", "in_payment"), ("assure2", "opened"))
+
+
+def insured_logins_create(*, organisation, persons: dict, like) -> list:
+    """Create the insured logins of `organisation` (`inps-ml.assure`…), linked to the demo
+    pensioners of `persons` (state → person), with the demo agents' password (`like`'s)."""
+    from kafo.accounts.models import Role, RoleCode, User
+
+    role, _ = Role.objects.get_or_create(code=RoleCode.INSURED)
+    made = []
+    for suffix, state in INSURED_LOGINS:
+        person = persons.get(state)
+        if person is None:
+            continue
+        user, _ = User.objects.update_or_create(
+            username=f"{organisation.code.lower()}.{suffix}",
+            defaults={
+                "password": like.password,
+                "organisation": organisation,
+                "person": person,
+                "first_name": person.given_names,
+                "last_name": person.family_name,
+            },
+        )
+        user.full_clean()
+        user.roles.set([role])
+        made.append(user)
+    return made
 
 
 def _claim_through(claims, *, person, kind, claim_date, state, users):

@@ -209,6 +209,12 @@ def simulate(
                 % {"version": rules.version, "reason": str(exc)}
             }
         ) from None
+    return simulation_answer(version=version, claim_date=claim_date, result=result, later=later)
+
+
+def simulation_answer(*, version, claim_date: dt.date, result: OldAgeResult, later) -> dict:
+    """The simulator's answer for a computed result (also the insured's own, kafo/insured/api)."""
+    rules = version.rules()
     return {
         "organisation": rules.organisation,
         "claim_date": claim_date,

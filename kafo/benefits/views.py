@@ -63,6 +63,12 @@ def _retirement(request, pk):
     person = get_for_scope(
         Person, pk=pk, queryset=Person.objects.select_related("organisation__country")
     )
+    return retirement_of(request, person)
+
+
+def retirement_of(request, person):
+    """The simulation form and its answer for `person` (the staff tab and the insured's own
+    page, kafo/insured, both call this): today's date and the recorded children by default."""
     today = timezone.localdate()
     children = person.dependants.filter(relationship=Relationship.CHILD).count()
     data = request.GET if "on" in request.GET else None
@@ -104,6 +110,11 @@ def person_retirement_page(request, pk):
 def person_retirement_pdf(request, pk):
     """The same simulation as a PDF the person can take home."""
     person, form, retirement = _retirement(request, pk)
+    return retirement_pdf_response(person, retirement)
+
+
+def retirement_pdf_response(person, retirement):
+    """The simulation as a PDF (400 if the form was wrong or nothing could be computed)."""
     if retirement is None or retirement.result is None:
         return HttpResponse(
             _("Simulation impossible : corrigez la date ou les données indiquées."),

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from kafo.accounts.permissions import can
 from kafo.audit.models import AuditEvent
@@ -12,6 +12,8 @@ from kafo.registry.models import Employer, Person
 def dashboard(request):
     """One page per role: what this user works on, scoped to their organisation."""
     user = request.user
+    if user.is_insured_user and user.person_id:
+        return redirect("insured-retirement")  # an insured person's home is "Ma retraite"
     context = {
         "can_view_registry": can(user, "registry.view"),
         "can_edit_registry": can(user, "registry.edit"),

@@ -101,10 +101,12 @@ def test_no_role_of_another_organisation_reaches_a_record(
     role, zone, make_user, victim_records, client
 ):
     from kafo.registry.tests.factories import employer as make_employer
+    from kafo.registry.tests.factories import person as make_person
 
     attacker_org = zone[ATTACKER_ORG]
     own_employer = make_employer(attacker_org) if role == RoleCode.EMPLOYER else None
-    user = make_user(attacker_org, role, employer=own_employer)
+    own_person = make_person(attacker_org) if role == RoleCode.INSURED else None
+    user = make_user(attacker_org, role, employer=own_employer, person=own_person)
     _token, raw = ApiToken.issue(user=user, name="matrix")
     client.force_login(user)
     before = _fingerprint(zone[VICTIM_ORG])

@@ -114,7 +114,7 @@ def _foreign_references() -> list[tuple[type[models.Model], models.Field]]:
 
 
 def registry_reset() -> None:
-    """Delete every registry record of the zone (and detach portal users from employers).
+    """Delete every registry record of the zone (detach portal users from employers, persons).
 
     Refuse, naming the table, when another application's records still point at the registry:
     those must go first (or the database be recreated).
@@ -132,6 +132,7 @@ def registry_reset() -> None:
                 }
             )
     User.objects.filter(employer__isnull=False).update(employer=None)
+    User.objects.filter(person__isnull=False).update(person=None)  # insured persons' logins
     with connection.cursor() as cursor:
         for model in REGISTRY_MODELS:
             # One statement per table: the ORM would first load every row to cascade.

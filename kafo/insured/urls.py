@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("me/career/", views.my_career, name="insured-career"),
+    path("me/retirement/", views.my_retirement, name="insured-retirement"),
+    path("me/retirement/pdf/", views.my_retirement_pdf, name="insured-retirement-pdf"),
+    path("me/claims/", views.my_claims, name="insured-claims"),
+    path("me/claims/<int:pk>/", views.my_claim, name="insured-claim"),
+]

@@ -1,0 +1,85 @@
+"""The insured person's own pages: read-only, and only their own records.
+
+Every page starts from `insured_person(request.user)` (kafo/accounts/permissions.py): the
+URLs carry no person id, so the person is always the login's own; a claim id that is not one of
+the person's claims answers the same 404 as a missing one (`check_person_access`). The
+simulation is the staff tab's own code (`kafo.benefits.views.retirement_of`, the template
+`benefits/_retirement.html`), so both show the same amount for the same person and date.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from kafo.accounts.permissions import check_person_access, insured_person
+from kafo.benefits import claims_selectors
+from kafo.benefits.models import Claim
+from kafo.benefits.trace_view import readable_trace
+from kafo.benefits.views import BENEFIT_LABELS, _lang, retirement_of, retirement_pdf_response
+from kafo.contributions.selectors import person_career
+from kafo.organisations.tenancy import get_for_scope
+
+
+def insured_required(view):
+    """Only an insured person's login opens these pages (403 for staff and employers)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_insured_user:
+            raise PermissionDenied
+        return view(request, insured_person(request.user), *args, **kwargs)
+
+    return wrapped
+
+
+@insured_required
+def my_career(request, person):
+    """Ma carrière: what the employers declared in the person's name at their organisation."""
+    return render(
+        request,
+        "insured/career.html",
+        {"person": person, "career": person_career(person=person)},
+    )
+
+
+@insured_required
+def my_retirement(request, person):
+    """Ma retraite: the staff tab's simulation, on the person's own declared career."""
+    person, form, retirement = retirement_of(request, person)
+    context = {
+        "person": person,
+        "form": form,
+        "retirement": retirement,
+        "labels": BENEFIT_LABELS,
+    }
+    if retirement and retirement.result:
+        context["trace"] = readable_trace(retirement.result.trace.as_list(), lang=_lang())
+    return render(request, "insured/retirement.html", context)
+
+
+@insured_required
+def my_retirement_pdf(request, person):
+    """The same simulation as a PDF."""
+    person, _form, retirement = retirement_of(request, person)
+    return retirement_pdf_response(person, retirement)
+
+
+@insured_required
+def my_claims(request, person):
+    """Mes demandes: the status of each of the person's claims, and its dated steps."""
+    claims = claims_selectors.claims_for(person=person)
+    return render(request, "insured/claims.html", {"claims": claims})
+
+
+@insured_required
+def my_claim(request, person, pk):
+    """One of the person's claims (another person's, or another organisation's: 404)."""
+    claim = get_for_scope(Claim, pk=pk)
+    check_person_access(request.user, claim.person_id)
+    approved = claim.liquidations.exclude(approved_at=None).order_by("-number").first()
+    return render(request, "insured/claim.html", {"claim": claim, "approved": approved})
