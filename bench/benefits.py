@@ -19,7 +19,7 @@ database created and dropped next to the given one) and two child processes:
 - measure, in one run, DEBUG off as in production: the set-based liquidation of every claim
   (read the claimants, `kafo.benefits.bulk.liquidate`: careers in one statement per 5,000
   claimants, Polars computes), then the same work one claim at a time through the ORM on
-  `--orm-sample` claims spread over the set (per claim: the person, the rule in force, its
+  `--orm-sample` claims drawn at random, seeded (per claim: the person, the rule in force, its
   lines read through the ORM, `compute_old_age`, which also writes the trace). Both answers
   are compared on the sample: the run fails if one differs. Peak memory is this process's.
 
@@ -138,8 +138,12 @@ def setup(db_url: str, claims: int, org_code: str) -> dict:
         .join(ids, on="worker_number")
         .join(employer_ids, on="employer_number")
         .with_columns(
-            # a level of 40,000 to 1,020,000 a month, 2 % more each year, to the hundred
-            ((40_000 + (i * 7919 % 50) * 20_000) * (100 + (m - FIRST) // 12 * 2) // 10_000 * 100)
+            # a level of 40,000 to 1,020,000 a month, 2 % more each year, to the hundred, and
+            # overtime of 0 to 6,100 francs that varies month to month
+            (
+                (40_000 + (i * 7919 % 50) * 20_000) * (100 + (m - FIRST) // 12 * 2) // 10_000 * 100
+                + (i * 13 + m * 7) % 62 * 100
+            )
             .cast(pl.Int64)
             .alias("gross_salary"),
             pl.when((i * 31 + m * 17) % 11 == 0)
@@ -243,8 +247,7 @@ def measure(db_url: str, org_code: str, orm_sample: int) -> dict:
     counts = dict(result.group_by("benefit").len().iter_rows())
 
     # one claim at a time through the ORM, on a sample spread over the claims
-    step = max(1, n // max(1, orm_sample))
-    sample = claims.with_row_index("claim").gather_every(step)[:orm_sample]
+    sample = claims.with_row_index("claim").sample(n=min(orm_sample, n), seed=13)
     t = time.perf_counter()
     with tenant_scope(org):
         orm = [_orm_claim(org, pid, on) for pid, on in sample.select("person_id", "on").iter_rows()]

@@ -4,7 +4,9 @@
 statements, computes insured months, reference salary, rate and amount with Polars expressions
 under the rule version in force on each claim's date, and returns one row per claim: `eligible`,
 `benefit`, `monthly_amount`, `lump_sum_amount`, `insured_months`, `reference_salary`, `rate`
-(and `age`, `normal_age`, `rules_version`, `path`).
+(and `age`, `normal_age`, `rules_version`, `path`, `error`). A claim dated before any rule
+version is answered `path` = "no_rule", benefit "none"; a claim the domain refuses (a rule
+error, e.g. no point price for a year of the career) carries the reason in `error`, alone.
 
 Its answers are those of the per-claim domain function `compute_old_age` (which also writes the
 trace an officer reads; kafo/benefits/tests/test_bulk.py compares both on generated careers):
@@ -26,6 +28,9 @@ resolved); only the organisation's own lines count for its formula. A quarterly 
 of the days (rounded down) on each of the first two, the rest on the third, as
 kafo/benefits/retirement.py does (an assumption: the domain works by calendar month and no
 source says how a quarter splits; `career_lines_of` does the same for the per-claim path).
+It reads the lines of the persons it is given only: the claim service (claims.py) also adds
+the other records of the same zone person at the organisation and a claim's proven periods,
+which this path does not.
 """
 
 from __future__ import annotations
