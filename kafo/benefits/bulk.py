@@ -405,6 +405,7 @@ def _set_based(rules: PensionRules, claims: pl.DataFrame, months: pl.DataFrame) 
         .agg(
             salary.sum(),
             pl.when(days.null_count() > 0).then(None).otherwise(days.sum()).alias("days"),
+            pl.col("_last").first(),
         )
     )
     conditions = []
@@ -434,6 +435,13 @@ def _set_based(rules: PensionRules, claims: pl.DataFrame, months: pl.DataFrame) 
         windows |= {12 * y for y in ref.options}
     for size in sorted(windows):
         aggs.append(pl.col("capped").filter(month > last - size).sum().alias(f"_last_{size}"))
+    # conditions besides the minimum period (pension._further_conditions)
+    if rules.min_coverage_years:
+        aggs.append(month.filter(pl.col("insured")).min().alias("_first_insured"))
+    if rules.recent_period is not None:
+        since = pl.col("_last") - 12 * rules.recent_period.within_years
+        recent = pl.col("insured") & (month >= since) & (month < pl.col("_last"))
+        aggs.append(recent.sum().cast(pl.Int64).alias("_recent"))
     bands = _calendar_bands(rules)
     for i, (low, high) in enumerate(bands):
         year = month // 12
@@ -453,7 +461,7 @@ def _set_based(rules: PensionRules, claims: pl.DataFrame, months: pl.DataFrame) 
         )
         per_claim = per_claim.join(best, on="claim", how="left")
     c = claims.join(per_claim, on="claim", how="left").with_columns(
-        pl.col(n).fill_null(0) for n in per_claim.columns if n != "claim"
+        pl.col(n).fill_null(0) for n in per_claim.columns if n not in ("claim", "_first_insured")
     )
 
     # age and normal age
@@ -483,7 +491,14 @@ def _set_based(rules: PensionRules, claims: pl.DataFrame, months: pl.DataFrame) 
     age, normal_age, insured_months = pl.col("age"), pl.col("normal_age"), pl.col("insured_months")
     at_normal = age >= normal_age
     at_early = (~at_normal & (age >= a.early_age)) if a.early_age is not None else pl.lit(False)
-    pension = (insured_months >= rules.min_months) & (at_normal | at_early)
+    period_met = insured_months >= rules.min_months
+    claim_month = on.dt.year().cast(pl.Int64) * 12 + on.dt.month().cast(pl.Int64) - 1
+    if rules.min_coverage_years:
+        first = pl.col("_first_insured").fill_null(claim_month)
+        period_met = period_met & (claim_month - first >= 12 * rules.min_coverage_years)
+    if rules.recent_period is not None:
+        period_met = period_met & (pl.col("_recent") >= rules.recent_period.months)
+    pension = period_met & (at_normal | at_early)
 
     # reference salary, rate, amount (pension)
     if ref.method == "last_months":

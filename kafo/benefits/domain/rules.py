@@ -196,6 +196,15 @@ class SurvivorsRule:
 
 
 @dataclass(frozen=True)
+class RecentPeriodRule:
+    """At least `months` insured months within the `within_years` years before the claim
+    (CNPS-CM: 60 months in the last 10 years)."""
+
+    months: int
+    within_years: int
+
+
+@dataclass(frozen=True)
 class PensionRules:
     organisation: str
     version: str
@@ -212,6 +221,10 @@ class PensionRules:
     points: PointsRule | None = None
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
     default_source: str = ""
+    # Conditions besides the minimum period (0 / None: none): years from the first insured
+    # month to the claim (CNPS-CM: 20 years of coverage), insured months in a recent window.
+    min_coverage_years: int = 0
+    recent_period: RecentPeriodRule | None = None
 
     def cite(self, name: str, value: Any):
         """A ParamRef for parameter `name` (its own source, else the section's, else the rule's)."""
@@ -435,7 +448,17 @@ def parse_rules(
         age_limit=cs.int("age_limit"),
     )
     min_months = r.int("min_months", 0, required=True)
+    min_coverage_years = r.int("min_coverage_years", 0)
+    recent = None
+    if "recent_period" in r.data:
+        rp = r.sub("recent_period")
+        recent = RecentPeriodRule(
+            months=rp.int("months", 0, required=True),
+            within_years=rp.int("within_years", 0, required=True),
+        )
     known = {
+        "min_coverage_years",
+        "recent_period",
         "age",
         "insured_month",
         "reference",
@@ -475,4 +498,6 @@ def parse_rules(
         points=points,
         provenance=prov,
         default_source=source,
+        min_coverage_years=min_coverage_years,
+        recent_period=recent,
     )

@@ -240,3 +240,24 @@ def test_quarterly_lines_are_spread_over_their_three_months():
         ("2024-06", D(33_333), 24),
         ("2024-07", D(5), None),
     ]
+
+
+def test_cnps_cm_coverage_and_recent_months_agree_set_based():
+    """CNPS-CM's two further conditions (20 years of coverage, 60 months in the last 10 years)
+    are computed set-based as compute_old_age computes them, on either side of each limit."""
+    rows, claims = [], []
+    on = dt.date(2026, 1, 15)
+    claim_month = on.year * 12 + on.month - 1
+    # (months of career, months between its end and the claim)
+    shapes = [(300, 0), (300, 59), (300, 60), (300, 61), (240, 0), (239, 0), (200, 70), (400, 150)]
+    for p, (length, idle) in enumerate(shapes, start=1):
+        end = claim_month - 1 - idle
+        rows += [(p, period_of(i), 200_000, 26) for i in range(end - length + 1, end + 1)]
+        claims.append(Claim(p, on, Claimant(dt.date(1965, 11, 3), "M")))
+    got = liquidate_frame(
+        lines=lines_frame(rows), claims=claims_frame(claims), versions=versions_of("CNPS-CM")
+    )
+    assert set(got["path"]) == {"set"}
+    assert_same("CNPS-CM", claims, rows, got)
+    benefits = list(got["benefit"])
+    assert "pension" in benefits and any(b != "pension" for b in benefits), benefits

@@ -297,3 +297,36 @@ def test_normal_age_by_category(code, categories):
             rules, lines, Claimant(dt.date(1960, 1, 1), category=category), on=dt.date(2026, 1, 15)
         )
         assert result.normal_age == age
+
+
+def test_cnps_cm_pension_needs_twenty_years_and_sixty_recent_months():
+    """CNPS-CM (benefits.md §11): 180 months, 20 years of coverage, 60 months in the last 10
+    years; 30 % + 1 % per 12 months beyond 180; reference: the higher of the last 3 or 5 years.
+
+    300 months at 200,000 (2001-01 … 2025-12), claim 15/01/2026 at 60: coverage 25 years,
+    the last 10 years all insured (120 ≥ 60); rate 30 + ⌊(300 − 180) ÷ 12⌋ = 40 %; reference
+    200,000; pension 200,000 × 40 % = 80,000 a month.
+
+    The same 300 months ending in 2013-12: coverage 25 years but 0 months since 01/2016, so no
+    pension; the allocation de vieillesse, a single payment of the average monthly salary per
+    12 months (assumed), applies instead: 200,000 × 25 = 5,000,000.
+    """
+    rules = reference_rules("CNPS-CM", dt.date(2026, 1, 15))
+    claimant = Claimant(dt.date(1965, 11, 3), "M")
+    recent = career("CNPS-CM", "2001-01", "2025-12", 200000, 26)
+    result = compute_old_age(rules, recent, claimant, on=dt.date(2026, 1, 15))
+    assert (result.benefit, result.insured_months, result.rate) == ("pension", 300, D(40))
+    assert result.monthly_amount == D(80000)
+    codes = {s.code: s.result for s in result.trace.steps}
+    assert codes["coverage_years"] is True and codes["recent_period"] is True
+    assert_trace_recomputes(result.trace, D(80000))
+
+    old = career("CNPS-CM", "1989-01", "2013-12", 200000, 26)
+    stale = compute_old_age(rules, old, claimant, on=dt.date(2026, 1, 15))
+    assert stale.benefit != "pension" and stale.monthly_amount is None
+    assert {s.code: s.result for s in stale.trace.steps}["recent_period"] is False
+    assert stale.reasons == [
+        "Trop peu de mois d'assurance récents : 0 dans les 10 dernières années pour 60 requis."
+    ]
+    assert (stale.benefit, stale.lump_sum_amount) == ("lump_sum", D(5_000_000))
+    assert_trace_recomputes(stale.trace)
