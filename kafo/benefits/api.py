@@ -23,7 +23,7 @@ from kafo.organisations.models import Organisation
 from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Person
 
-from . import claims, claims_selectors, permissions
+from . import claim_decisions, claims, claims_selectors, permissions
 from .models import Liquidation
 from .simulation import career_and_errors, career_from_rows, simulate
 
@@ -427,7 +427,7 @@ def claim_approve(request, claim_id: int):
     """Approve under the caller's delegation covering the kind and amount today (or as
     director); not the officer who computed it, not one's own claim. Freezes the computation."""
     _need(request, permissions.can_decide_claims)
-    claims.claim_approve(claim=_claim(claim_id), user=request.user)
+    claim_decisions.claim_approve(claim=_claim(claim_id), user=request.user)
     return _claim_detail_out(claim_id)
 
 
@@ -439,5 +439,5 @@ def claim_approve(request, claim_id: int):
 def claim_reject(request, claim_id: int, payload: RejectIn):
     """Reject the submitted claim with the reason the claimant will read."""
     _need(request, permissions.can_decide_claims)
-    claims.claim_reject(claim=_claim(claim_id), user=request.user, reason=payload.reason)
+    claim_decisions.claim_reject(claim=_claim(claim_id), user=request.user, reason=payload.reason)
     return _claim_detail_out(claim_id)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from kafo.accounts.models import RoleCode, User
 from kafo.organisations.tenancy import get_for_scope
 
-from .claims import _delegation_for, _same_person, current_liquidation, review_reasons
+from .claim_decisions import delegation_for, review_reasons, same_person
+from .claims import current_liquidation
 from .models import Beneficiary, Claim, ClaimStatus, Liquidation
 
 
@@ -101,9 +102,9 @@ def approvers_for(claim: Claim, *, on: dt.date | None = None) -> list[Approver]:
     )
     delegated, directors = [], []
     for user in users:
-        if _same_person(user, claim.person):
+        if same_person(user, claim.person):
             continue
-        d = _delegation_for(user, claim, amount, on)
+        d = delegation_for(user, claim, amount, on)
         if d is not None:
             delegated.append(Approver(user, False, d.pk, d.amount_ceiling))
         elif user.has_role(RoleCode.DIRECTOR):

@@ -276,6 +276,8 @@ def insured_logins_create(*, organisation, persons: dict, like) -> list:
 
 
 def _claim_through(claims, *, person, kind, claim_date, state, users):
+    from . import claim_decisions
+
     officer, approver, director, payer = users
     claim = claims.claim_open(person=person, kind=kind, claim_date=claim_date, user=officer)
     if state == "opened":
@@ -298,13 +300,13 @@ def _claim_through(claims, *, person, kind, claim_date, state, users):
     if state in ("submitted", "submitted_above"):
         return claim
     if state == "rejected":
-        return claims.claim_reject(
+        return claim_decisions.claim_reject(
             claim=claim,
             user=approver,
             reason="Certificat de cessation d'activité non signé par l'employeur : à refaire.",
         )
     decider = approver if (liquidation.amount or 0) <= DELEGATION_CEILING else director
-    claims.claim_approve(claim=claim, user=decider)
+    claim_decisions.claim_approve(claim=claim, user=decider)
     if state == "in_payment":
-        claims.claim_start_payment(claim=claim, user=payer)
+        claim_decisions.claim_start_payment(claim=claim, user=payer)
     return claim

@@ -58,7 +58,7 @@ def make_records(organisation, records: dict) -> dict:
     from kafo.registry.services import person_register
     from kafo.rules.services import rules_seed
 
-    from . import claims
+    from . import claim_decisions, claims
     from .demo import Job, declare_careers
     from .services import benefits_seed
 
@@ -92,5 +92,5 @@ def make_records(organisation, records: dict) -> dict:
         claims.claim_document_set(claim=claim, code=doc.code, received=True, user=officer)
     claims.claim_compute(claim=claim, user=officer)
     claims.claim_submit(claim=claim, user=officer)
-    claims.claim_approve(claim=claim, user=director)
+    claim_decisions.claim_approve(claim=claim, user=director)
     return {"claim": claim, "pensioner": pensioner}

@@ -1,7 +1,7 @@
 """Who may do what with benefit claims (role codes of kafo.accounts).
 
 The approval itself also needs authority on the day (a delegation of signature covering the
-claim's kind and amount, or the director's role): checked by `claims.claim_approve`.
+claim's kind and amount, or the director's role): checked by `claim_decisions.claim_approve`.
 """
 
 from kafo.accounts.models import RoleCode

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kafo.audit import services as audit
 from kafo.organisations.models import Organisation
 
-from .claims import claims_flag_for_review
+from .claim_decisions import claims_flag_for_review
 from .domain.rules import RuleError, parse_rules
 from .models import BenefitKind, BenefitRuleVersion
 from .rules_file import load_reference

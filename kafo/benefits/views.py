@@ -17,7 +17,7 @@ from kafo.accounts.models import RoleCode
 from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Person, Relationship
 
-from . import claims, claims_selectors, documents, permissions
+from . import claim_decisions, claims, claims_selectors, documents, permissions
 from .domain.rules import RuleError
 from .forms import (
     ClaimOpenForm,
@@ -203,7 +203,7 @@ def approval_queue(request):
         for claim in claims_selectors.claims_for(status=ClaimStatus.SUBMITTED).prefetch_related(
             "liquidations"
         )
-        if not claims.approval_refusal(claim, request.user, on=today)
+        if not claim_decisions.approval_refusal(claim, request.user, on=today)
     ]
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "benefits/approval_queue.html", {"page": page})
@@ -262,7 +262,7 @@ def _claim_context(request, claim, **forms_) -> dict:
     if claim.status == ClaimStatus.SUBMITTED:
         context["approvers"] = claims_selectors.approvers_for(claim, on=today)
         if context["can_decide"]:
-            context["refusal"] = claims.approval_refusal(claim, user, on=today)
+            context["refusal"] = claim_decisions.approval_refusal(claim, user, on=today)
     return context
 
 
@@ -341,19 +341,19 @@ def claim_submit(request, claim):
 
 @_claim_action(permissions.can_decide_claims, "claim_approve")
 def claim_approve(request, claim):
-    claims.claim_approve(claim=claim, user=request.user)
+    claim_decisions.claim_approve(claim=claim, user=request.user)
     return _("Demande approuvée : la notification d'attribution est prête.")
 
 
 @_claim_action(permissions.can_start_payment, "claim_start_payment")
 def claim_start_payment(request, claim):
-    claims.claim_start_payment(claim=claim, user=request.user)
+    claim_decisions.claim_start_payment(claim=claim, user=request.user)
     return _("Demande mise en paiement.")
 
 
 @_claim_action(permissions.can_handle_claims, "claim_revise")
 def claim_revise(request, claim):
-    liquidation = claims.claim_revise(claim=claim, user=request.user)
+    liquidation = claim_decisions.claim_revise(claim=claim, user=request.user)
     return _("Révision : calcul n° %d, à soumettre et approuver de nouveau.") % liquidation.number
 
 
@@ -377,7 +377,7 @@ def _claim_form_post(request, pk, capability, form_class, field, call):
 @require_POST
 def claim_reject(request, pk):
     def call(claim, data):
-        claims.claim_reject(claim=claim, user=request.user, reason=data["reason"])
+        claim_decisions.claim_reject(claim=claim, user=request.user, reason=data["reason"])
         return _("Demande rejetée.")
 
     return _claim_form_post(

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from kafo.audit import services as audit
 from kafo.audit.models import AuditEvent
-from kafo.benefits import claims, claims_selectors
+from kafo.benefits import claim_decisions, claims, claims_selectors
 from kafo.benefits.domain.trace import evaluate
 from kafo.benefits.models import Claim, ClaimStatus, Liquidation
 from kafo.benefits.services import benefit_rule_version_add, benefits_seed
@@ -213,13 +213,13 @@ def test_approval_by_a_covering_delegation_freezes_the_computation(bj):
     assert [a.user for a in claims_selectors.approvers_for(claim, on=APPROVAL_DAY)] == [
         bj["approver"]
     ]
-    claims.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY)
+    claim_decisions.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     assert (claim.decided_by, claim.approved_under) == (bj["approver"], delegation)
     liq = claim.liquidations.get()
     assert liq.frozen
-    claims.claim_start_payment(claim=claim, user=bj["director"])
+    claim_decisions.claim_start_payment(claim=claim, user=bj["director"])
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.IN_PAYMENT
     days = claims_selectors.processing_days(claim)
@@ -242,7 +242,7 @@ def test_a_delegation_that_does_not_cover_cannot_approve(bj, ceiling, kinds, sta
     claim = submitted(bj)
     delegate(bj, bj["approver"], ceiling, kinds=kinds, start=start, end=end)
     reason = refused(
-        lambda: claims.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY),
+        lambda: claim_decisions.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY),
         "delegation",
         claim,
     )
@@ -251,7 +251,7 @@ def test_a_delegation_that_does_not_cover_cannot_approve(bj, ceiling, kinds, sta
     assert [a.user for a in claims_selectors.approvers_for(claim, on=APPROVAL_DAY)] == [
         bj["director"]
     ]
-    claims.claim_approve(claim=claim, user=bj["director"], on=APPROVAL_DAY)
+    claim_decisions.claim_approve(claim=claim, user=bj["director"], on=APPROVAL_DAY)
     claim.refresh_from_db()
     assert (claim.status, claim.approved_under) == (ClaimStatus.APPROVED, None)
 
@@ -262,7 +262,7 @@ def test_four_eyes_the_computing_officer_cannot_approve_even_with_a_delegation(b
     bj["officer"]._role_codes = None
     delegate(bj, bj["officer"], 100000)
     reason = refused(
-        lambda: claims.claim_approve(claim=claim, user=bj["officer"], on=APPROVAL_DAY),
+        lambda: claim_decisions.claim_approve(claim=claim, user=bj["officer"], on=APPROVAL_DAY),
         "user",
         claim,
     )
@@ -279,7 +279,7 @@ def test_nobody_approves_their_own_claim(bj, make_user):
     me.save()
     delegate(bj, me, 100000)
     reason = refused(
-        lambda: claims.claim_approve(claim=claim, user=me, on=APPROVAL_DAY), "user", claim
+        lambda: claim_decisions.claim_approve(claim=claim, user=me, on=APPROVAL_DAY), "user", claim
     )
     assert reason == "Nul ne peut approuver sa propre demande."
 
@@ -288,23 +288,29 @@ def test_a_role_without_authority_and_a_wrong_state_are_refused(bj):
     claim = computed(bj)
     delegate(bj, bj["approver"], 100000)
     reason = refused(
-        lambda: claims.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY),
+        lambda: claim_decisions.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY),
         "status",
         claim,
     )
     assert "soumise à approbation" in reason
     claims.claim_document_set(claim=claim, code="birth_certificate", received=True, user=None)
     refused(
-        lambda: claims.claim_reject(claim=claim, user=bj["approver"], reason="x"), "status", claim
+        lambda: claim_decisions.claim_reject(claim=claim, user=bj["approver"], reason="x"),
+        "status",
+        claim,
     )
 
 
 def test_rejection_needs_a_reason_and_is_dated(bj):
     claim = submitted(bj)
     refused(
-        lambda: claims.claim_reject(claim=claim, user=bj["approver"], reason=" "), "reason", claim
+        lambda: claim_decisions.claim_reject(claim=claim, user=bj["approver"], reason=" "),
+        "reason",
+        claim,
     )
-    claims.claim_reject(claim=claim, user=bj["approver"], reason="Cessation d'activité non prouvée")
+    claim_decisions.claim_reject(
+        claim=claim, user=bj["approver"], reason="Cessation d'activité non prouvée"
+    )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.REJECTED
     assert claim.rejection_reason == "Cessation d'activité non prouvée"
@@ -317,7 +323,7 @@ def test_rate_change_after_approval_keeps_the_amount_and_flags_the_claim(bj):
     to be approved again."""
     claim = submitted(bj)
     delegate(bj, bj["approver"], 30000)
-    claims.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY)
+    claim_decisions.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY)
     used = claim.liquidations.get().rule_version
     params = dict(used.parameters)
     params["rate"] = dict(params["rate"], base_percent="40")
@@ -336,13 +342,13 @@ def test_rate_change_after_approval_keeps_the_amount_and_flags_the_claim(bj):
     assert claim.status == ClaimStatus.APPROVED
     assert claim.review_reason.startswith("Nouvelle version de règle CNSS-BJ old_age 2026-02-01")
     # a revision is a new computation, submitted and approved again
-    revision = claims.claim_revise(claim=claim, user=bj["officer2"])
+    revision = claim_decisions.claim_revise(claim=claim, user=bj["officer2"])
     assert (revision.number, revision.monthly_amount, revision.rate) == (2, D(27000), D(54))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.COMPUTED
     assert Liquidation.unscoped.get(claim=claim, number=1).monthly_amount == D(22000)
     claims.claim_submit(claim=claim, user=bj["officer2"])
-    claims.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY)
+    claim_decisions.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY)
     claim.refresh_from_db()
     assert claim.review_reason == "" and claim.status == ClaimStatus.APPROVED
     assert claims_selectors.approved_liquidation(claim).monthly_amount == D(27000)
@@ -351,8 +357,8 @@ def test_rate_change_after_approval_keeps_the_amount_and_flags_the_claim(bj):
 def test_corrected_declaration_flags_the_approved_claim(bj):
     claim = submitted(bj)
     delegate(bj, bj["approver"], 30000)
-    claims.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY)
-    assert claims.claims_flag_for_review(organisation=bj["org"]) == 0
+    claim_decisions.claim_approve(claim=claim, user=bj["approver"], on=APPROVAL_DAY)
+    assert claim_decisions.claims_flag_for_review(organisation=bj["org"]) == 0
     declare(bj["org"], bj["employer"], bj["person"], ["2024-05"], 80000, kind="corrective")
     assert claims_selectors.stale_reasons(claim) == [
         "Déclarations rectifiées ou ajoutées pour des périodes utilisées : 2024-05."
@@ -363,7 +369,7 @@ def test_corrected_declaration_flags_the_approved_claim(bj):
     claim.refresh_from_db()
     assert claim.review_reason.endswith("2024-05.")
     assert claim.liquidations.get().monthly_amount == D(22000)
-    assert claims.claims_flag_for_review(organisation=bj["org"]) == 0  # once
+    assert claim_decisions.claims_flag_for_review(organisation=bj["org"]) == 0  # once
 
 
 def test_a_proven_period_counts_in_the_next_computation(bj):

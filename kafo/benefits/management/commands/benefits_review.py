@@ -3,7 +3,7 @@ declaration touches (run daily, after the declaration imports)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kafo.benefits.claims import claims_flag_for_review
+from kafo.benefits.claim_decisions import claims_flag_for_review
 from kafo.organisations.models import Organisation
 from kafo.organisations.tenancy import zone_scope
 

@@ -1,0 +1,109 @@
+"""The career a claim is computed from: the months declared in force at the claim's
+organisation (every record of the same zone person there), the other organisations' insured
+months (shown, not counted), and the gaps. Reads only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from kafo.contributions.domain import periods as declaration_periods
+from kafo.contributions.models import DeclarationLine, DeclarationStatus
+from kafo.organisations.models import Organisation
+from kafo.registry.models import Person
+
+from .domain.career import period_of
+
+
+def own_records(person: Person) -> list[Person]:
+    """The person's records at its own organisation (the zone index may hold several)."""
+    link = getattr(person, "zone_link", None) if has_link(person) else None
+    if link is None:
+        return [person]
+    records = list(
+        Person.unscoped.filter(
+            organisation_id=person.organisation_id, zone_link__zone_person_id=link.zone_person_id
+        ).order_by("pk")
+    )
+    return records or [person]
+
+
+def has_link(person: Person) -> bool:
+    from kafo.identity.models import ZoneLink
+
+    try:
+        return person.zone_link is not None
+    except ZoneLink.DoesNotExist:
+        return False
+
+
+def declared_months(person: Person, *, until: dt.date) -> dict[str, dict]:
+    """Return {YYYY-MM: {"salary", "days"}} from the declarations in force at the person's
+    organisation, for every record of the same zone person there, up to `until`'s month.
+
+    A quarterly line is spread over its three months (salary and days divided by 3, the salary
+    to the centime). Lines of several employers in one month are summed.
+    """
+    ids = [p.pk for p in own_records(person)]
+    rows = DeclarationLine.unscoped.filter(
+        organisation_id=person.organisation_id,
+        person_id__in=ids,
+        declaration__status=DeclarationStatus.IN_FORCE,
+    ).values_list("declaration__period", "gross_salary", "days_worked")
+    last = f"{until:%Y-%m}"
+    months: dict[str, dict] = {}
+    for period, salary, days in rows:
+        covered = declaration_periods.months_in(period)
+        n = len(covered)
+        for m in covered:
+            if m > last:
+                continue
+            cell = months.setdefault(m, {"salary": Decimal(0), "days": 0})
+            cell["salary"] += (Decimal(salary) / n).quantize(Decimal("0.01"))
+            cell["days"] += (days or 0) // n
+    return dict(sorted(months.items()))
+
+
+def elsewhere(person: Person) -> list[dict]:
+    """Insured months at the other organisations where the zone index links the person
+    (codes and months only, as the liaison would communicate them)."""
+    from kafo.identity.models import ZoneLink
+    from kafo.identity.selectors import insured_periods_of
+
+    if not has_link(person):
+        return []
+    zone_person_id = person.zone_link.zone_person_id
+    org_ids = (
+        ZoneLink.unscoped.filter(zone_person_id=zone_person_id)
+        .exclude(organisation_id=person.organisation_id)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    answer = []
+    for org in Organisation.objects.filter(pk__in=list(org_ids)).order_by("code"):
+        periods = insured_periods_of(organisation=org, zone_person_id=zone_person_id)
+        answer.append(
+            {"organisation": org.code, "months": periods["months"], "spans": periods["spans"]}
+        )
+    return answer
+
+
+def gaps(months: Iterable[str]) -> list[dict]:
+    """Runs of months without any line between the first and the last month given."""
+    from kafo.identity.selectors import month_spans
+
+    present = sorted(set(months))
+    if not present:
+        return []
+    first, last = _index(present[0]), _index(present[-1])
+    have = {_index(m) for m in present}
+    return month_spans(period_of(i) for i in range(first, last + 1) if i not in have)
+
+
+def _index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def first_of_next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
