@@ -45,9 +45,10 @@ from decimal import Decimal
 import polars as pl
 from django.db import connection
 
+from kafo.contributions.domain import periods as declaration_periods
 from kafo.organisations.tenancy import current_scope
 
-from .domain.career import CareerLine
+from .domain.career import CareerLine, spread
 from .domain.pension import Claimant, OldAgeResult, compute_old_age
 from .domain.rules import PensionRules, RuleError
 from .domain.trace import round0
@@ -243,23 +244,8 @@ def career_lines_of(organisation: str, rows: Iterable[tuple[str, object, int | N
     organisation, a quarter spread over its three months as the set-based path does."""
     out = []
     for period, salary, days in rows:
-        salary = Decimal(salary)
-        if "Q" not in period.upper():
-            out.append(CareerLine(organisation, period, salary, days))
-            continue
-        year, q = int(period[:4]), int(period[-1])
-        third_s = (salary + 1) // 3  # a third, to the nearest franc
-        third_d = None if days is None else days // 3
-        for k in range(3):
-            last = k == 2
-            out.append(
-                CareerLine(
-                    organisation,
-                    f"{year:04d}-{(q - 1) * 3 + k + 1:02d}",
-                    salary - 2 * third_s if last else third_s,
-                    None if days is None else (days - 2 * third_d if last else third_d),
-                )
-            )
+        for month, share, day_share in spread(declaration_periods.months_in(period), salary, days):
+            out.append(CareerLine(organisation, month, share, day_share))
     return out
 
 

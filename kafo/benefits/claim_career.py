@@ -13,7 +13,7 @@ from kafo.contributions.models import DeclarationLine, DeclarationStatus
 from kafo.organisations.models import Organisation
 from kafo.registry.models import Person
 
-from .domain.career import period_of
+from .domain.career import period_of, spread
 
 
 def own_records(person: Person) -> list[Person]:
@@ -42,8 +42,9 @@ def declared_months(person: Person, *, until: dt.date) -> dict[str, dict]:
     """Return {YYYY-MM: {"salary", "days"}} from the declarations in force at the person's
     organisation, for every record of the same zone person there, up to `until`'s month.
 
-    A quarterly line is spread over its three months (salary and days divided by 3, the salary
-    to the centime). Lines of several employers in one month are summed.
+    A quarterly line is spread over its three months as every career reader spreads it
+    (`domain.career.spread`); lines of several employers in one month are summed, days too (a
+    month declared with 0 days stays 0 days: the days threshold decides).
     """
     ids = [p.pk for p in own_records(person)]
     rows = DeclarationLine.unscoped.filter(
@@ -54,14 +55,12 @@ def declared_months(person: Person, *, until: dt.date) -> dict[str, dict]:
     last = f"{until:%Y-%m}"
     months: dict[str, dict] = {}
     for period, salary, days in rows:
-        covered = declaration_periods.months_in(period)
-        n = len(covered)
-        for m in covered:
+        for m, share, day_share in spread(declaration_periods.months_in(period), salary, days):
             if m > last:
                 continue
             cell = months.setdefault(m, {"salary": Decimal(0), "days": 0})
-            cell["salary"] += (Decimal(salary) / n).quantize(Decimal("0.01"))
-            cell["days"] += (days or 0) // n
+            cell["salary"] += share
+            cell["days"] += day_share or 0
     return dict(sorted(months.items()))
 
 

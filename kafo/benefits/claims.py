@@ -329,10 +329,7 @@ def compute_liquidation(claim: Claim, user, *, number: int) -> Liquidation:
         {"period": m, "salary": str(v["salary"]), "days": v["days"], "source": "declaration"}
         for m, v in declared.items()
     ]
-    lines = [
-        CareerLine(org_code, m, v["salary"], v["days"] if v["days"] else None)
-        for m, v in declared.items()
-    ]
+    lines = [CareerLine(org_code, m, v["salary"], v["days"]) for m, v in declared.items()]
     for p in proven:
         lines.append(CareerLine(org_code, p.period, Decimal(p.gross_salary), p.days_worked))
         months_used.append(

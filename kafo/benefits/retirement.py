@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from kafo.contributions.domain import periods
 from kafo.contributions.selectors import person_career
 
-from .domain.career import CareerLine
+from .domain.career import CareerLine, spread
 from .domain.pension import Claimant, NextDate, OldAgeResult, compute_old_age, next_eligible
 from .domain.rules import RuleError
 from .models import BenefitKind, BenefitRuleVersion
@@ -43,22 +42,8 @@ def career_lines(career: dict, organisation_code: str | None = None) -> list[Car
             continue
         for p in org["periods"]:
             months = periods.months_in(p["period"])
-            n = len(months)
-            salary = Decimal(p["gross_salary"])
-            share = (salary / n).quantize(Decimal(1)) if n > 1 else salary
-            days = p["days_worked"]
-            for i, month in enumerate(months):
-                last = i == n - 1
-                lines.append(
-                    CareerLine(
-                        org["organisation"],
-                        month,
-                        salary - share * (n - 1) if last else share,
-                        None
-                        if days is None
-                        else (days - (days // n) * (n - 1) if last else days // n),
-                    )
-                )
+            for month, salary, days in spread(months, p["gross_salary"], p["days_worked"]):
+                lines.append(CareerLine(org["organisation"], month, salary, days))
     return lines
 
 

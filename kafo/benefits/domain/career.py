@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -55,6 +55,31 @@ def period_of(index: int) -> str:
 
 def month_of(date: dt.date) -> int:
     return date.year * 12 + date.month - 1
+
+
+def spread(
+    months: Sequence[str], salary: Decimal, days: int | None
+) -> list[tuple[str, Decimal, int | None]]:
+    """Spread one declared line over the months its period covers (a quarter: three): whole
+    francs and whole days each, the last month taking the remainder, so that nothing is lost
+    or made up. The one rule for every reader of a career (the claim, the simulation, the
+    set-based liquidation); no source says how a quarter divides (assumption)."""
+    n = len(months)
+    if n == 1:
+        return [(months[0], Decimal(salary), days)]
+    share = (Decimal(salary) / n).quantize(Decimal(1))
+    day_share = None if days is None else days // n
+    out = []
+    for i, month in enumerate(months):
+        last = i == n - 1
+        out.append(
+            (
+                month,
+                Decimal(salary) - share * (n - 1) if last else share,
+                None if days is None else (days - day_share * (n - 1) if last else day_share),
+            )
+        )
+    return out
 
 
 def months_at(

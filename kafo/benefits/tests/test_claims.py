@@ -149,7 +149,7 @@ def test_liquidation_from_the_career_official_example_and_gaps(bj):
     assert len(liq.inputs["months"]) == 270
     assert liq.inputs["months"][0] == {
         "period": "2003-04",
-        "salary": "50000.00",
+        "salary": "50000",
         "days": 26,
         "source": "declaration",
     }

@@ -330,3 +330,24 @@ def test_cnps_cm_pension_needs_twenty_years_and_sixty_recent_months():
     ]
     assert (stale.benefit, stale.lump_sum_amount) == ("lump_sum", D(5_000_000))
     assert_trace_recomputes(stale.trace)
+
+
+def test_a_quarter_is_spread_the_same_way_by_every_career_reader():
+    """One rule (domain.career.spread) for the claim, the simulation and the set-based path:
+    100,001 F and 80 days over three months → 33,334 / 26, 33,334 / 26, 33,333 / 28 — whole
+    francs and days, the last month taking the remainder, nothing lost."""
+    from kafo.benefits.bulk import career_lines_of
+    from kafo.benefits.domain.career import spread
+
+    months = ["2025-01", "2025-02", "2025-03"]
+    assert spread(months, D(100001), 80) == [
+        ("2025-01", D(33334), 26),
+        ("2025-02", D(33334), 26),
+        ("2025-03", D(33333), 28),
+    ]
+    assert sum(s for _m, s, _d in spread(months, D(100001), 80)) == D(100001)
+    assert spread(["2025-04"], D(7), 0) == [("2025-04", D(7), 0)]  # 0 days stays 0
+    lines = career_lines_of("INPS-ML", [("2025-Q1", 100001, 80)])
+    assert [(x.period, x.gross_salary, x.days_worked) for x in lines] == spread(
+        months, D(100001), 80
+    )
