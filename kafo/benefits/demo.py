@@ -183,7 +183,7 @@ def benefits_demo_seed(
     from kafo.registry.services import employer_register, person_register
 
     from . import claims
-    from .models import Claim
+    from .models import Claim, ClaimStatus
 
     today = today or dt.date.today()
     answer: dict[str, dict[str, int]] = {}
@@ -235,7 +235,10 @@ def benefits_demo_seed(
                 )
                 counts[claim.status] = counts.get(claim.status, 0) + 1
             answer[code] = counts
-            say(f"{code} : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            say(
+                f"{code} : "
+                + ", ".join(f"{ClaimStatus(k).label} {v}" for k, v in sorted(counts.items()))
+            )
             for login in insured_logins_create(
                 organisation=org, persons=dict(zip(states, persons, strict=False)), like=officer
             ):

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from kafo.benefits.services import benefits_seed
 from kafo.organisations.tenancy import zone_scope
@@ -17,4 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args, path=None, **options):
         with zone_scope():
             created = benefits_seed(path=Path(path) if path else None)
-        self.stdout.write(f"{created} benefit rule versions created")
+        self.stdout.write(
+            ngettext(
+                "%(n)d version de règle de prestation enregistrée",
+                "%(n)d versions de règles de prestation enregistrées",
+                created,
+            )
+            % {"n": created}
+        )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from kafo.organisations.tenancy import zone_scope
 from kafo.rules.services import rules_seed
@@ -15,4 +16,11 @@ class Command(BaseCommand):
 
         with zone_scope():
             created = rules_seed(path=Path(path) if path else None)
-        self.stdout.write(f"{created} rule versions created")
+        self.stdout.write(
+            ngettext(
+                "%(n)d version de règle de cotisation enregistrée",
+                "%(n)d versions de règles de cotisation enregistrées",
+                created,
+            )
+            % {"n": created}
+        )
