@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 import polars as pl
-from reportlab.platypus import Paragraph
+from reportlab.lib import colors
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel,
 # LibreOffice or Google Sheets (=HYPERLINK, =WEBSERVICE, +cmd|..., @SUM, a tab or CR first).
@@ -34,6 +35,21 @@ def paragraph(value, style, *, bold: bool = False) -> Paragraph:
     """A Paragraph showing `value` literally (optionally in bold)."""
     text = pdf_text(value)
     return Paragraph(f"<b>{text}</b>" if bold else text, style)
+
+
+def pdf_table(rows, widths, *, header: bool = True) -> Table:
+    """The house table of Kafo's PDFs: small type, thin grid, a tinted header row repeated on
+    each page. Cells are Paragraphs or texts already escaped (`paragraph`, `pdf_text`)."""
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")))
+    table.setStyle(TableStyle(style))
+    return table
 
 
 def spreadsheet_text(value: str) -> str:

@@ -12,13 +12,12 @@ import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from kafo.exports import paragraph, pdf_text
+from kafo.exports import paragraph, pdf_table, pdf_text
 
 from .trace_view import ShownTrace, money
 
@@ -30,19 +29,6 @@ def _d(day: dt.date | None) -> str:
 def _money(value) -> str:
     # reportlab's standard fonts lack the narrow no-break space: plain spaces.
     return "—" if value is None else money(Decimal(value))
-
-
-def _table(rows, widths, header=True):
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")))
-    table.setStyle(TableStyle(style))
-    return table
 
 
 def _styles():
@@ -87,7 +73,7 @@ def trace_story(trace: ShownTrace, *, detailed: bool = True) -> list:
             [paragraph(f"{step.number}. {step.label}", small), paragraph(step.result, small)]
             for step in trace.steps
         ]
-        story.append(_table(rows, [13 * cm, 4.4 * cm]))
+        story.append(pdf_table(rows, [13 * cm, 4.4 * cm]))
         return story
     for step in trace.steps:
         story.append(paragraph(f"{step.number}. {step.label}", s["Heading4"]))
@@ -103,14 +89,14 @@ def trace_story(trace: ShownTrace, *, detailed: bool = True) -> list:
                 ]
                 for i in step.inputs
             ]
-            story.append(_table(rows, [7 * cm, 4.4 * cm, 6 * cm], header=False))
+            story.append(pdf_table(rows, [7 * cm, 4.4 * cm, 6 * cm], header=False))
         if step.salaries:
             cells = [f"{period} : {amount}" for period, amount in step.salaries]
             rows = [
                 cells[i : i + 4] + [""] * (4 - len(cells[i : i + 4]))
                 for i in range(0, len(cells), 4)
             ]
-            story.append(_table(rows, [4.35 * cm] * 4, header=False))
+            story.append(pdf_table(rows, [4.35 * cm] * 4, header=False))
         story.append(
             Paragraph(
                 f"<font face='Courier'>{pdf_text(step.formula)}</font> = "
@@ -154,7 +140,7 @@ def simulation_pdf(*, person, on, benefit: str, result, later, trace: ShownTrace
     ]
     story = _header(person.organisation, title, s)
     story += [
-        _table(
+        pdf_table(
             [[paragraph(a, small), paragraph(b, small)] for a, b in rows],
             [5 * cm, 12 * cm],
             header=False,
@@ -189,7 +175,7 @@ def simulation_pdf(*, person, on, benefit: str, result, later, trace: ShownTrace
                     ),
                 ]
             )
-        story.append(_table(table, [3 * cm, 5 * cm, 4.5 * cm, 4.5 * cm]))
+        story.append(pdf_table(table, [3 * cm, 5 * cm, 4.5 * cm, 4.5 * cm]))
     story.append(
         paragraph(
             _(
@@ -219,7 +205,7 @@ def trace_pdf(*, claim, liquidation, benefit: str, trace: ShownTrace) -> bytes:
     ]
     story = _header(claim.organisation, title, s)
     story += [
-        _table(
+        pdf_table(
             [[paragraph(a, small), paragraph(b, small)] for a, b in rows],
             [5 * cm, 12 * cm],
             header=False,
@@ -276,7 +262,7 @@ def award_notification_pdf(
             s["BodyText"],
         ),
         Spacer(1, 0.3 * cm),
-        _table(
+        pdf_table(
             [
                 [paragraph(a, small), paragraph(b, small)]
                 for a, b in [

@@ -8,13 +8,12 @@ import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from kafo.exports import paragraph, pdf_text
+from kafo.exports import paragraph, pdf_table, pdf_text
 
 from .domain.compute import format_amount
 from .domain.ledger import BUCKETS
@@ -27,19 +26,6 @@ def _d(day: dt.date | None) -> str:
 def _money(value) -> str:
     # reportlab's standard fonts lack the narrow no-break space: keep plain spaces.
     return format_amount(Decimal(value))
-
-
-def _table(rows, widths, header=True):
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")))
-    table.setStyle(TableStyle(style))
-    return table
 
 
 def statement_pdf(*, employer, state) -> bytes:
@@ -69,7 +55,7 @@ def statement_pdf(*, employer, state) -> bytes:
                 _money(e.running_balance),
             ]
         )
-    story.append(_table(rows, [2.2 * cm, 8 * cm, 2.6 * cm, 2.6 * cm, 2.8 * cm]))
+    story.append(pdf_table(rows, [2.2 * cm, 8 * cm, 2.6 * cm, 2.6 * cm, 2.8 * cm]))
     story.append(Spacer(1, 0.5 * cm))
     labels = {name: label for name, label in _bucket_labels()}
     position = [
@@ -78,7 +64,7 @@ def statement_pdf(*, employer, state) -> bytes:
         *[[labels[name], _money(state.arrears[name])] for name, _l, _h in BUCKETS],
         [_("Majorations impayées"), _money(state.unpaid_penalties)],
     ]
-    story.append(_table(position, [6 * cm, 4 * cm], header=False))
+    story.append(pdf_table(position, [6 * cm, 4 * cm], header=False))
     doc.build(story)
     return buf.getvalue()
 
@@ -128,7 +114,7 @@ def certificate_pdf(*, certificate, verify_url: str) -> bytes:
             s["BodyText"],
         ),
         Spacer(1, 0.4 * cm),
-        _table(
+        pdf_table(
             [
                 [_("Délivrée le"), _d(certificate.issued_on)],
                 [_("Valable jusqu'au"), _d(certificate.valid_until)],
