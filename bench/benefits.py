@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pg_database import bench_database  # bench/ is the script's own folder
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "kafo_bench_benefits"  # its own name: other benchmarks may run on the same server
 FIRST = 1991 * 12  # 1991-01
@@ -374,7 +376,7 @@ def main() -> None:
         targets.append(("sqlite", f"sqlite:///{workdir / 'bench.sqlite3'}"))
     pg = args.pg or (env_url if env_url.startswith("postgres") else None)
     if pg:
-        targets.append(("postgresql", _bench_pg_db(pg)))
+        targets.append(("postgresql", bench_database(pg, BENCH_DB)))
     results = []
     try:
         for name, url in targets:
@@ -393,7 +395,7 @@ def main() -> None:
             print(f"{'':>10}  benefits: {r['benefits']} | setup (not timed) {s['setup_s']} s")
     finally:
         if pg:
-            _bench_pg_db(pg, drop=True)
+            bench_database(pg, BENCH_DB, drop=True)
         shutil.rmtree(workdir, ignore_errors=True)
     worst = min(results, key=lambda r: r["claims_per_s"])
     print(
@@ -401,17 +403,6 @@ def main() -> None:
         f"ratio={worst['claims_per_s'] / worst['orm_claims_per_s']:.1f} "
         f"peak_mib={max(r['peak_mib'] for r in results)}"
     )
-
-
-def _bench_pg_db(url: str, drop: bool = False) -> str:
-    import psycopg
-
-    base, _, _name = url.rpartition("/")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        if not drop:
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{base}/{BENCH_DB}"
 
 
 if __name__ == "__main__":

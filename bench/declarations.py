@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pg_database import bench_database  # bench/ is the script's own folder
+
 ROOT = Path(__file__).resolve().parents[1]
 ORG = "CNPS-CI"
 PERIOD = "2025-03"
@@ -336,7 +338,7 @@ def main() -> None:
         targets.append(("sqlite", f"sqlite:///{workdir / 'bench.sqlite3'}"))
     pg = args.pg or (env_url if env_url.startswith("postgres") else None)
     if pg:
-        targets.append(("postgresql", _bench_pg_db(pg)))
+        targets.append(("postgresql", bench_database(pg, BENCH_DB)))
     results = []
     for name, url in targets:
         r = run_child(url, args, workdir)
@@ -360,7 +362,7 @@ def main() -> None:
             "even if no core ever waited"
         )
     if pg:
-        _bench_pg_db(pg, drop=True)
+        bench_database(pg, BENCH_DB, drop=True)
     shutil.rmtree(workdir, ignore_errors=True)  # the 1M-line file and the SQLite database
     worst = min(results, key=lambda r: r["lines_per_s"])
     print(
@@ -368,17 +370,6 @@ def main() -> None:
         f"ratio={worst['lines_per_s'] / worst['orm_lines_per_s']:.1f} "
         f"peak_mib={max(r['peak_mib'] for r in results)}"
     )
-
-
-def _bench_pg_db(url: str, drop: bool = False) -> str:
-    import psycopg
-
-    base, _, _name = url.rpartition("/")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        if not drop:
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{base}/{BENCH_DB}"
 
 
 if __name__ == "__main__":
