@@ -18,7 +18,8 @@ from kafo.contributions.domain import periods
 from kafo.contributions.selectors import person_career
 
 from .domain.career import CareerLine, spread
-from .domain.pension import Claimant, NextDate, OldAgeResult, compute_old_age, next_eligible
+from .domain.next_dates import NextDate, next_eligible
+from .domain.pension import Claimant, OldAgeResult, compute_old_age
 from .domain.rules import RuleError
 from .models import BenefitKind, BenefitRuleVersion
 from .selectors import rule_in_force

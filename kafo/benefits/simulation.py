@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from kafo.organisations.models import Organisation
 
 from .domain.career import PERIOD, CareerLine
-from .domain.pension import Claimant, OldAgeResult, compute_old_age, next_eligible
+from .domain.next_dates import next_eligible
+from .domain.pension import Claimant, OldAgeResult, compute_old_age
 from .domain.rules import RuleError
 from .domain.trace import ROUNDING_ASSUMPTION
 from .models import BenefitKind

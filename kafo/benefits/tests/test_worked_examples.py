@@ -10,7 +10,8 @@ from decimal import Decimal as D
 import pytest
 
 from kafo.benefits.domain.career import CareerLine, period_index, period_of
-from kafo.benefits.domain.pension import Claimant, compute_old_age, next_eligible
+from kafo.benefits.domain.next_dates import next_eligible
+from kafo.benefits.domain.pension import Claimant, compute_old_age
 from kafo.benefits.domain.survivors import Orphan, Spouse, survivors_shares
 from kafo.benefits.domain.trace import Trace
 from kafo.benefits.rules_file import reference_rules
