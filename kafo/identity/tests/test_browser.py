@@ -89,7 +89,9 @@ def test_past_the_hint_limit_the_box_says_why(browser_page, zone, make_user, set
     page.select_option("#id_sex", "F")
     page.fill("#id_birth", "01/01/1990")
     page.press("#id_birth", "Tab")
-    page.fill("#id_given_names", "Aminata")
-    page.press("#id_given_names", "Tab")
+    page.wait_for_load_state("networkidle")  # the look-ups of the first entry, answered
+    with page.expect_response(lambda r: "hints" in r.url and r.status == 429, timeout=15_000):
+        page.fill("#id_given_names", "Aminata")
+        page.press("#id_given_names", "Tab")
     box = page.wait_for_selector("#zone-hints :text('Trop de recherches')", timeout=10_000)
     assert "Réessayez" in box.inner_text()
