@@ -427,7 +427,12 @@ def claim_notification_pdf(request, pk):
     """The award notification (French), once approved: the approved computation's amount, also
     while a revision of it is under way."""
     _need(permissions.can_read_claims(request.user))
-    claim = claims_selectors.claim_detail(pk)
+    return award_notification_response(claims_selectors.claim_detail(pk))
+
+
+def award_notification_response(claim):
+    """The award notification PDF of `claim` (404 until it is approved, or once rejected); the
+    staff page and the insured person's own space both answer with it."""
     liquidation = claims_selectors.approved_liquidation(claim)
     # An approved award stands while a revision is computed and submitted (it is still paid).
     if liquidation is None or claim.status == ClaimStatus.REJECTED:

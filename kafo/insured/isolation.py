@@ -10,6 +10,7 @@ organisation.
 
 ROUTES: dict = {
     "insured-claim": lambda rec: {"pk": rec["claim"].pk},
+    "insured-claim-notification": lambda rec: {"pk": rec["claim"].pk},
 }
 PUBLIC_ROUTES: set[str] = {
     "insured-career",

@@ -8,4 +8,9 @@ urlpatterns = [
     path("me/retirement/pdf/", views.my_retirement_pdf, name="insured-retirement-pdf"),
     path("me/claims/", views.my_claims, name="insured-claims"),
     path("me/claims/<int:pk>/", views.my_claim, name="insured-claim"),
+    path(
+        "me/claims/<int:pk>/notification.pdf",
+        views.my_claim_notification,
+        name="insured-claim-notification",
+    ),
 ]

@@ -19,7 +19,13 @@ from kafo.accounts.permissions import check_person_access, insured_person
 from kafo.benefits import claims_selectors
 from kafo.benefits.models import Claim
 from kafo.benefits.trace_view import readable_trace
-from kafo.benefits.views import BENEFIT_LABELS, _lang, retirement_of, retirement_pdf_response
+from kafo.benefits.views import (
+    BENEFIT_LABELS,
+    _lang,
+    award_notification_response,
+    retirement_of,
+    retirement_pdf_response,
+)
 from kafo.contributions.selectors import person_career
 from kafo.organisations.tenancy import get_for_scope
 
@@ -83,3 +89,11 @@ def my_claim(request, person, pk):
     check_person_access(request.user, claim.person_id)
     approved = claim.liquidations.exclude(approved_at=None).order_by("-number").first()
     return render(request, "insured/claim.html", {"claim": claim, "approved": approved})
+
+
+@insured_required
+def my_claim_notification(request, person, pk):
+    """The award notification of one of the person's approved claims (else 404)."""
+    claim = get_for_scope(Claim, pk=pk)
+    check_person_access(request.user, claim.person_id)
+    return award_notification_response(claim)

@@ -149,3 +149,44 @@ def test_a_login_is_linked_only_to_a_person_of_its_organisation(ml, zone):
         "L'assuré doit être immatriculé à l'organisme de l'utilisateur."
     ]
     assert not User.objects.filter(username="x.assure").exists()
+
+
+def _approved_claim(person, make_user, org, suffix):
+    from kafo.benefits import claim_decisions
+
+    officer = make_user(org, "benefits_officer", username=f"officer-{suffix}")
+    director = make_user(org, "director", username=f"director-{suffix}")
+    claim = claims.claim_open(person=person, kind="pension", claim_date=_day(), user=officer)
+    claims.claim_compute(claim=claim, user=officer)
+    for doc in claim.documents.filter(required=True):
+        claims.claim_document_set(
+            claim=claim, code=doc.code, received=True, user=officer, reference="P-1"
+        )
+    claims.claim_submit(claim=claim, user=officer)
+    claim_decisions.claim_approve(claim=claim, user=director)
+    claim.refresh_from_db()
+    return claim
+
+
+def test_i_download_my_award_notification_and_no_one_elses(ml, client, make_user):
+    """Once approved, the insured person downloads their own award notification (the staff
+    page's PDF); a neighbour's approved claim answers the same 404 as a missing one."""
+    mine = _approved_claim(ml["person"], make_user, ml["org"], "a")
+    theirs = _approved_claim(ml["neighbour"], make_user, ml["org"], "b")
+    client.force_login(ml["user"])
+    page = client.get(f"/me/claims/{mine.pk}/").content.decode()
+    assert f"/me/claims/{mine.pk}/notification.pdf" in page
+    pdf = client.get(f"/me/claims/{mine.pk}/notification.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert mine.reference in text and "57 000" in text
+    assert client.get(f"/me/claims/{theirs.pk}/notification.pdf").status_code == 404
+    assert client.get("/me/claims/999999/notification.pdf").status_code == 404
+
+
+def test_no_notification_before_approval(ml, client, make_user):
+    officer = make_user(ml["org"], "benefits_officer")
+    claim = claims.claim_open(person=ml["person"], kind="pension", claim_date=_day(), user=officer)
+    client.force_login(ml["user"])
+    assert "notification.pdf" not in client.get(f"/me/claims/{claim.pk}/").content.decode()
+    assert client.get(f"/me/claims/{claim.pk}/notification.pdf").status_code == 404
