@@ -40,7 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pg_database import bench_database  # bench/ is the script's own folder
+from bench_db import bench_database, bulk_insert  # bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "kafo_bench_benefits"  # its own name: other benchmarks may run on the same server
@@ -120,7 +120,7 @@ def setup(db_url: str, claims: int, org_code: str) -> dict:
         pl.lit("1990-01-01").alias("registered_on"),
     )
     with transaction.atomic():
-        _bulk_insert(connection, Person._meta.db_table, persons)
+        bulk_insert(connection, Person._meta.db_table, persons)
     ids = person_ids(org.pk, "number").rename({"number": "worker_number", "id": "person_id"})
     employer_ids = pl.DataFrame(
         list(Employer.unscoped.filter(organisation=org).values_list("number", "pk", "risk_class")),
@@ -186,7 +186,7 @@ def setup(db_url: str, claims: int, org_code: str) -> dict:
         )
     )
     with transaction.atomic():
-        _bulk_insert(connection, Declaration._meta.db_table, declarations)
+        bulk_insert(connection, Declaration._meta.db_table, declarations)
     decl_ids = pl.DataFrame(
         list(
             Declaration.unscoped.filter(organisation=org).values_list("employer_id", "period", "pk")
@@ -325,22 +325,6 @@ def _settle(connection) -> None:
         else:
             cur.execute("ANALYZE")
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _bulk_insert(connection, table, frame):
-    import io
-
-    cols = ", ".join(frame.columns)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            buf = io.BytesIO()
-            frame.write_csv(buf, include_header=False, quote_style="non_numeric")
-            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as cp:
-                cp.write(buf.getvalue())
-        else:
-            marks = ", ".join(["%s"] * len(frame.columns))
-            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - constant names
-            cur.executemany(sql, frame.rows())
 
 
 def _child(*args: str) -> dict:

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pg_database import bench_database  # bench/ is the script's own folder
+from bench_db import bench_database, bulk_insert  # bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG = "CNPS-CI"
@@ -121,7 +121,7 @@ def child(db_url: str, lines: int, employers: int, orm_sample: int, workdir: Pat
             pl.lit("2020-01-01").alias("registered_on"),
         )
     )
-    _bulk_insert(connection, Person._meta.db_table, persons)
+    bulk_insert(connection, Person._meta.db_table, persons)
     _settle(connection)
     setup_s = time.perf_counter() - t
 
@@ -218,22 +218,6 @@ def _settle(connection) -> None:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _bulk_insert(connection, table, frame):
-    import io
-
-    cols = ", ".join(frame.columns)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            buf = io.BytesIO()
-            frame.write_csv(buf, include_header=False, quote_style="non_numeric")
-            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as cp:
-                cp.write(buf.getvalue())
-        else:
-            marks = ", ".join(["%s"] * len(frame.columns))
-            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - constant names
-            cur.executemany(sql, frame.rows())
 
 
 def _orm_path(path: Path, org) -> int:
