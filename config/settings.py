@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "kafo.jobs",
     "kafo.organisations",
     "kafo.accounts",
     "kafo.audit",
@@ -176,6 +179,16 @@ EMAIL_BACKEND = os.environ.get(
     "KAFO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = "kafo@localhost"
+
+# The one background-job mechanism (kafo/jobs.py): Django's tasks framework (the django-tasks
+# backport of Django 6's django.tasks) with its database backend (django-tasks-db). Jobs are rows
+# in Kafo's own database; `kafo jobs work` runs them (the demo starts one worker). No extra server.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "notices", "sms", "payroll", "callbacks", "imports"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,8 @@ it), one database connection per request. Production uses gunicorn (README, "Pro
 """
 
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
@@ -43,4 +45,10 @@ class Command(BaseCommand):
             call_command("demo_logins")
         self.stdout.write(f"\nKafo : http://127.0.0.1:{port}/  (Ctrl+C pour arrêter)\n")
         if not no_serve:
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            # One background worker beside the server: notices, SMS, payment files (kafo/jobs).
+            worker = subprocess.Popen([sys.executable, "-m", "kafo.cli", "jobs", "work"])
+            try:
+                call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=10)
