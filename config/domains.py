@@ -3,11 +3,14 @@
 DOMAIN_APPS = [
     "registry",
     "rules",
+    "messaging",
     "contributions",
+    "collection",
     "benefits",
-    "insured",
     "identity",
     "exchange",
     "governance",
+    "payroll",
+    "insured",
     "stats",
 ]

@@ -1,0 +1,1 @@
+"""Collection follow-up models (assessments, notices)."""

@@ -1,0 +1,1 @@
+"""Messaging models (SMS and e-mail messages, opt-outs)."""
