@@ -1,5 +1,9 @@
 """Fixtures shared by every app's tests: the seeded zone, users with roles, scopes."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 
 from kafo.accounts.models import Role, User
@@ -43,6 +47,28 @@ def make_user(db):
     return _make
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def require_tool(present: bool, what: str, package: str) -> None:
+    """Skip a test whose outside tool is missing, with the one line that says what to install.
+
+    `make test` installs the tools when it can (Makefile, test-tools); CI (CI=true) must have
+    them, so there a missing tool is a failure, never a skip.
+    """
+    if present:
+        return
+    message = f"{what} absent : sudo apt-get install {package}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def java_runtime():
+    require_tool(shutil.which("java") is not None, "Java", "openjdk-17-jre-headless")
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -60,11 +86,12 @@ def browser_page(live_server, monkeypatch):
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    require_tool(CHROMIUM.exists(), "Chromium (tests du navigateur)", "chromium")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between page actions are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(base_url=live_server.url, locale="fr-FR")
         page = context.new_page()
         page.set_default_timeout(30000)

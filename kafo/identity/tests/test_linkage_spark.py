@@ -4,7 +4,7 @@ from kafo.identity.linkage.linker import link
 from kafo.identity.linkage.testsets import generate
 
 
-def test_duckdb_and_spark_give_identical_clusters_and_scores():
+def test_duckdb_and_spark_give_identical_clusters_and_scores(java_runtime):
     records = generate(160, seed=11).records  # about 300 records
     on_duckdb = link(records)
     on_spark = link(records, engine="spark", engine_options={"small": True})
