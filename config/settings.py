@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "kafo.uploads.RequestSizeLimitMiddleware",
     "kafo.request_guard.NulCharacterGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kafo.i18n.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

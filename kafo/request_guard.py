@@ -8,8 +8,8 @@ body as JSON too). File names are checked too, though Django's multipart parser 
 NUL from them. The contents of uploaded files are not checked: a binary file (.xlsx, .pdf)
 legitimately holds NUL bytes, and the code that reads a file parses it.
 
-The refusal is in the reader's language (cookie or Accept-Language): this runs before
-LocaleMiddleware.
+The refusal is in the reader's language (kafo/i18n.py: the chosen language, Accept-Language on
+the API): this runs before the locale middleware.
 """
 
 from django.http import JsonResponse
@@ -18,6 +18,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from kafo.i18n import language_for
 
 # How a NUL byte is written in a raw body: itself, percent-encoded, or escaped in JSON.
 _BODY_MARKERS = (b"\x00", b"%00", b"\\u0000")
@@ -83,7 +85,7 @@ class NulCharacterGuardMiddleware:
 
 
 def _bad_request(request, field, reason):
-    with translation.override(translation.get_language_from_request(request)):
+    with translation.override(language_for(request)):
         if request.path.startswith("/api/"):
             return JsonResponse({"errors": [{"field": field, "reason": reason()}]}, status=400)
         return render(request, "400.html", {"reason": reason()}, status=400)
