@@ -1,2 +1,21 @@
 """Payroll models, one module per entity group: benefits in payment (in_payment.py) and payroll
 runs (runs.py). Import them here so Django finds them."""
+
+from .in_payment import (  # noqa: F401
+    AmountVersion,
+    BenefitInPayment,
+    BenefitKind,
+    CertificateSource,
+    Channel,
+    ChannelChange,
+    DeathRecord,
+    Frequency,
+    LifeCertificate,
+    LifeCertificateCampaign,
+    Overpayment,
+    Reason,
+    Revaluation,
+    Status,
+    StatusChange,
+    Timing,
+)
