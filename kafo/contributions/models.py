@@ -244,6 +244,10 @@ class EntryKind(models.TextChoices):
     LATE_FILING = "late_filing", _("majoration de déclaration tardive")
     PAYMENT = "payment", _("paiement")
     PAYMENT_REVERSAL = "payment_reversal", _("paiement rejeté (annulation)")
+    # Taxation d'office (kafo/collection): a provisional amount for a period never declared,
+    # a contribution debt of that period until the real declaration reverses it.
+    ASSESSMENT = "assessment", _("taxation d'office (provisoire)")
+    ASSESSMENT_REVERSAL = "assessment_reversal", _("annulation de la taxation d'office")
 
 
 # Entries that are debts of the penalty kind (allocated after contributions, bear no penalty).

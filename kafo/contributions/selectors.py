@@ -138,6 +138,16 @@ class AccountState:
         return self.arrears_total == 0 and self.unpaid_penalties == 0
 
 
+# Entries that make up the debt of a period: its contributions, their reversal by a corrective
+# declaration, and a provisional assessment (taxation d'office) with its reversal.
+PERIOD_DEBT_KINDS = (
+    EntryKind.CONTRIBUTION,
+    EntryKind.REVERSAL,
+    EntryKind.ASSESSMENT,
+    EntryKind.ASSESSMENT_REVERSAL,
+)
+
+
 def account_state(*, employer, as_of: dt.date) -> AccountState:
     """Return the account of `employer` on `as_of` (entries dated later are included: the
     account as it stands, aged on `as_of`)."""
@@ -157,7 +167,7 @@ def account_state(*, employer, as_of: dt.date) -> AccountState:
     for e in entries:
         if e.kind == EntryKind.PAYMENT_REVERSAL or e.pk in cancelled:
             continue
-        if e.kind in (EntryKind.CONTRIBUTION, EntryKind.REVERSAL):
+        if e.kind in PERIOD_DEBT_KINDS:
             key = ("P", e.period)
             d = debts.setdefault(
                 key,
