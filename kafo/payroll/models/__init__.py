@@ -19,3 +19,13 @@ from .in_payment import (  # noqa: F401
     StatusChange,
     Timing,
 )
+from .runs import (  # noqa: F401, E402
+    FileKind,
+    LineStatus,
+    PayrollFile,
+    PayrollLine,
+    PayrollRecovery,
+    PayrollReturn,
+    PayrollRun,
+    RunStatus,
+)
