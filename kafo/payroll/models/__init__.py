@@ -1,5 +1,6 @@
 """Payroll models, one module per entity group: benefits in payment (in_payment.py) and payroll
-runs (runs.py). Import them here so Django finds them."""
+runs (runs.py), family-allowance documents (allowances.py). Import them here so Django finds
+them."""
 
 from .in_payment import (  # noqa: F401
     AmountVersion,
@@ -29,3 +30,4 @@ from .runs import (  # noqa: F401, E402
     PayrollRun,
     RunStatus,
 )
+from .allowances import ChildDocument, DocumentKind  # noqa: F401, E402
