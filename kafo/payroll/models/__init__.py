@@ -2,6 +2,7 @@
 runs (runs.py), family-allowance documents (allowances.py). Import them here so Django finds
 them."""
 
+from .allowances import ChildDocument, DocumentKind  # noqa: F401, E402
 from .in_payment import (  # noqa: F401
     AmountVersion,
     BenefitInPayment,
@@ -30,4 +31,3 @@ from .runs import (  # noqa: F401, E402
     PayrollRun,
     RunStatus,
 )
-from .allowances import ChildDocument, DocumentKind  # noqa: F401, E402
