@@ -100,7 +100,7 @@ def _identifier(value: str, what: str, where: str) -> str:
     return value
 
 
-def _whole_amount(value, where: str) -> int:
+def whole_amount(value, where: str) -> int:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -156,7 +156,7 @@ def _agent_xml(bic: str) -> str:
     return "<FinInstnId><Othr><Id>NOTPROVIDED</Id></Othr></FinInstnId>"
 
 
-def _as_transfer(line) -> CreditTransfer:
+def as_transfer(line) -> CreditTransfer:
     if isinstance(line, CreditTransfer):
         return line
     if isinstance(line, Mapping):
@@ -172,7 +172,7 @@ def transfers_from_frame(frame) -> Iterable[CreditTransfer]:
     else:  # a pyarrow Table
         rows = frame.to_pylist()
     for row in rows:
-        yield _as_transfer(row)
+        yield as_transfer(row)
 
 
 def write_pain001(
@@ -212,14 +212,14 @@ def write_pain001(
     with tempfile.TemporaryFile() as body:
         chunk: list[str] = []
         for position, raw in enumerate(transfers, start=1):
-            line = _as_transfer(raw)
+            line = as_transfer(raw)
             where = f"ligne {position}"
             e2e = _identifier(line.end_to_end_id, "référence (EndToEndId)", where)
             where = f"ligne {position} ({e2e})"
             if e2e in seen:
                 raise Pain001Error(f"{where} : référence en double dans le fichier")
             seen.add(e2e)
-            amount = _whole_amount(line.amount, where)
+            amount = whole_amount(line.amount, where)
             name = swift_text(line.creditor_name, 140)
             if not name:
                 raise Pain001Error(f"{where} : nom du bénéficiaire vide")
