@@ -451,3 +451,24 @@ def rules_in_force(versions: Iterable[AllowanceRules], on: dt.date) -> Allowance
     """The version with the latest start on or before `on` (None: none yet)."""
     started = [v for v in versions if v.valid_from <= on]
     return max(started, key=lambda v: v.valid_from) if started else None
+
+
+def covered_since(
+    rules: AllowanceRules, child: Child, documents: Iterable[Document], on: dt.date
+) -> dt.date | None:
+    """For a child covered on `on`: the first day of that unbroken coverage (with `stop_at:
+    end_of_month`, the 1st of the next month when it begins inside a month: the child is
+    counted on the 1st). None when not covered on `on`."""
+    docs = list(documents)
+    birth = child.birth_date
+    if birth is None or not _covered(rules, birth, docs, on)[0]:
+        return None
+    points = {birthday(birth, band.from_age) for band in rules.bands}
+    points |= {d.valid_from for d in docs}
+    points |= {d.valid_until + dt.timedelta(days=1) for d in docs if d.valid_until}
+    for day in sorted((p for p in points if p <= on), reverse=True):
+        if not _covered(rules, birth, docs, day - dt.timedelta(days=1))[0]:
+            if rules.stop_at == "end_of_month" and day.day != 1:
+                return end_of_month(day) + dt.timedelta(days=1)
+            return day
+    raise AssertionError("a child is never covered before birth")

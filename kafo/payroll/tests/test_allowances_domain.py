@@ -198,3 +198,18 @@ def test_a_malformed_version_names_each_field():
         "school_year_start",
     }
     assert error.value.errors["bands[1].from_age"] == "15 : la tranche doit commencer à 14"
+
+
+def test_coverage_starts_at_the_band_or_the_document(rules):
+    ci, ml = rules["CNPS-CI"], rules["INPS-ML"]
+    child = Child(1, D(2012, 11, 20))
+    # CNPS-CI pays from 1 year: covered since the first birthday
+    assert af.covered_since(ci, child, [], D(2026, 1, 5)) == D(2013, 11, 20)
+    # INPS-ML counts on the 1st of the month: from 1 December
+    assert af.covered_since(ml, child, [], D(2026, 1, 5)) == D(2013, 12, 1)
+    # at 14 without the document: not covered; the document brought late covers from 1 September
+    assert af.covered_since(ci, child, [], D(2026, 12, 1)) is None
+    assert af.covered_since(ci, child, [school(ci, 2026)], D(2026, 12, 1)) == D(2013, 11, 20)
+    # a school year missed: the coverage restarts with the next year's document
+    docs = [school(ci, 2026), school(ci, 2028)]
+    assert af.covered_since(ci, child, docs, D(2028, 10, 1)) == D(2028, 9, 1)
