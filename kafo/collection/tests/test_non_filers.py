@@ -36,7 +36,7 @@ def _declare(employer, period, persons):
                 "worker_number": p.number,
                 "family_name": p.family_name,
                 "given_names": p.given_names,
-                "days_worked": 30,
+                "days_worked": 28,
                 "gross_salary": 100000,
             }
             for p in persons
