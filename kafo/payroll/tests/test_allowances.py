@@ -225,3 +225,19 @@ def test_a_document_refused_changes_nothing(ci):
         "Cette pièce est déjà enregistrée pour l'année scolaire 2026-2027."
     ]
     assert ChildDocument.unscoped.filter(dependant=kid).count() == 1
+
+
+def test_the_command_is_idempotent(ci):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("payroll_allowances", "--on=2026-10-01", "--organisation=cnps-ci", stdout=out)
+    call_command("payroll_allowances", "--on=2026-10-01", "--organisation=CNPS-CI", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "CNPS-CI : 2 mises en paiement, 0 arrêts, 0 suspensions, 0 reprises, "
+        "0 échéances modifiées, 0 montants revalorisés",
+        "CNPS-CI : 0 mises en paiement, 0 arrêts, 0 suspensions, 0 reprises, "
+        "0 échéances modifiées, 0 montants revalorisés",
+    ]
