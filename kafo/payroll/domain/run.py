@@ -9,17 +9,18 @@ payment date, not of the months covered).
 
 The rules, each a choice stated here:
 
-- **What is due.** A benefit in payment (status `in_payment`, payee not dead) is owed every month
-  of its right — from its start date to its end date (none: open) — that no line of an earlier
-  run covers, up to the period's last month and from the organisation's first Kafo period
-  (`horizon`; earlier months were paid by the previous system). So the run pays the period's
-  months (regular) and every earlier month not yet paid (arrears): a suspension lifted (a
-  suspension defers the months, never forfeits them: issue 14 §4 "a certificate received later
-  resumes payment and the next run pays the arrears"), a benefit approved with a start date in
-  the past, the months of a failed line. A suspended or stopped benefit gets no line; its unpaid
-  months wait for it to resume. What was paid is given per benefit as `last_paid` (the last
-  month a pending or paid line covers) and `unpaid` (the months of failed lines no later line has
-  paid): a month is due again only if it is after `last_paid` or in `unpaid`.
+- **What is due.** A benefit in payment (status `in_payment`, or `stopped` with the end date the
+  stop set; payee not dead) is owed every month of its right — from its start date to its end
+  date (none: open) — that no line of an earlier run covers, up to the period's last month and
+  from the organisation's first Kafo period (`horizon`; earlier months were paid by the previous
+  system). So the run pays the period's months (regular) and every earlier month not yet paid
+  (arrears): a suspension lifted (a suspension defers the months, never forfeits them: issue 14
+  §4 "a certificate received later resumes payment and the next run pays the arrears"), a
+  benefit approved with a start date in the past, the months of a failed line. A suspended
+  benefit gets no line; its months wait for it to resume. A stopped one is paid up to its end
+  date (pro rata), never after. What was paid is given per benefit as `last_paid` (the last
+  month a pending or paid line covers) and `unpaid` (the months of failed lines no later line
+  has paid): a month is due again only if it is after `last_paid` or in `unpaid`.
 - **Pro rata (ASSUMPTION: no text of the zone found here on the rule; calendar days is the usual
   French-law practice for pensions).** A month partly inside the right (a start or a stop on a
   date inside it: age limit, remarriage, end of right) is paid `monthly × days covered / days in
@@ -43,6 +44,7 @@ from fractions import Fraction
 import polars as pl
 
 IN_PAYMENT = "in_payment"
+STOPPED = "stopped"  # paid up to its end date (a stop without one: nothing more)
 
 BENEFITS_SCHEMA = {
     "benefit_id": pl.Int64,
@@ -123,8 +125,10 @@ def months_due(
     unpaid: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return benefit_id, month, amount: every month owed and not yet paid, with its amount."""
+    status = pl.col("status")
     b = _frame(benefits, BENEFITS_SCHEMA).filter(
-        (pl.col("status") == IN_PAYMENT) & pl.col("death_date").is_null()
+        ((status == IN_PAYMENT) | ((status == STOPPED) & pl.col("end_date").is_not_null()))
+        & pl.col("death_date").is_null()
     )
     unpaid = _frame(unpaid, UNPAID_SCHEMA)
     first = pl.max_horizontal(

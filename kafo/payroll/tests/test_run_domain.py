@@ -70,10 +70,13 @@ def test_resumption_after_suspension_pays_the_suspended_months_as_arrears():
 
 def test_stop_inside_the_month_is_paid_pro_rata_of_calendar_days():
     # orphan: the 21st birthday on 20 March 2026 ends the right, last day 19 March
-    b = benefits((1, "in_payment", D(2024, 5, 1), D(2026, 3, 19), None, "cash", MAR - 1))
+    b = benefits((1, "stopped", D(2024, 5, 1), D(2026, 3, 19), None, "cash", MAR - 1))
     a = amounts((1, D(2024, 5, 1), 45_000))
     got = line(compute(b, a, Period(MAR), horizon=HORIZON), 1)
     assert got["gross"] == 27_581  # 45,000 × 19 / 31 = 27,580.65
+    # a stop without an end date pays nothing more
+    open_stop = b.with_columns(pl.lit(None, dtype=pl.Date).alias("end_date"))
+    assert compute(open_stop, a, Period(MAR), horizon=HORIZON).lines.height == 0
     # after the stop, once March is paid: nothing in April
     paid_march = b.with_columns(pl.lit(MAR).alias("last_paid"))
     assert compute(paid_march, a, Period(MAR + 1), horizon=HORIZON).lines.height == 0
