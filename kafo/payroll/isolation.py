@@ -1,8 +1,26 @@
 """Tenant-isolation contract of this app (read by kafo/tests/test_tenant_isolation.py)."""
 
-ROUTES: dict = {}
-PUBLIC_ROUTES: set[str] = set()
+ROUTES: dict = {
+    # benefits in payment (views_in_payment.py)
+    **{
+        name: (lambda rec: {"pk": rec["benefit"].pk})
+        for name in (
+            "payroll-benefit-detail",
+            "payroll-benefit-status",
+            "payroll-certificate-record",
+        )
+    },
+}
+PUBLIC_ROUTES: set[str] = {
+    # Lists and the campaign of the caller's own organisation (the scoped manager): no record id.
+    "payroll-benefit-list",
+    "payroll-life-campaign",
+    "payroll-life-campaign-suspend",
+}
 
 
 def make_records(organisation, records: dict) -> dict:
-    return {}
+    """A pension in payment (bank) of the organisation."""
+    from .tests.factories import make_benefit
+
+    return {"benefit": make_benefit(organisation, payee_name="SECRET Benefit")}

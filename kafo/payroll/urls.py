@@ -1,1 +1,27 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_in_payment
+
+urlpatterns: list = [
+    # benefits in payment and life certificates (views_in_payment.py)
+    path("payroll/benefits/", views_in_payment.benefit_list, name="payroll-benefit-list"),
+    path(
+        "payroll/benefits/<int:pk>/", views_in_payment.benefit_detail, name="payroll-benefit-detail"
+    ),
+    path(
+        "payroll/benefits/<int:pk>/status/",
+        views_in_payment.benefit_status,
+        name="payroll-benefit-status",
+    ),
+    path(
+        "payroll/benefits/<int:pk>/life-certificate/",
+        views_in_payment.certificate_record,
+        name="payroll-certificate-record",
+    ),
+    path("payroll/life-certificates/", views_in_payment.campaign, name="payroll-life-campaign"),
+    path(
+        "payroll/life-certificates/suspend/",
+        views_in_payment.campaign_suspend,
+        name="payroll-life-campaign-suspend",
+    ),
+]
