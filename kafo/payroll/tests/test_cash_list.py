@@ -70,3 +70,15 @@ def test_bad_amount_refused(amount):
 def test_empty_list_refused():
     with pytest.raises(CashListError, match="aucun paiement en espèces"):
         cash_list_xlsx([], **ARGS)
+
+
+def test_pdf_in_english_through_django_gettext():
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("en"):
+        pdf = cash_list_pdf(PAYMENTS[:1], translate=gettext, **ARGS)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Cash payment list" in text and "Paying agency : Kayes" in text
+    assert "Signature or thumbprint" in text
+    assert "List closed at 1 payment(s) for a total of 60 000 FCFA." in text
