@@ -70,6 +70,9 @@ class Reason(models.TextChoices):
     START = "start", _("mise en paiement")
     RESUMED = "resumed", _("reprise du paiement")
     LIFE_CERTIFICATE_RECEIVED = "certificate_received", _("certificat de vie reçu")
+    # an orphan's right extended past the age limit by a school, apprenticeship or
+    # disability document (services.orphan_extend)
+    EXTENDED = "extended", _("prolongation sur pièce justificative")
     # suspensions
     NO_LIFE_CERTIFICATE = "no_certificate", _("certificat de vie non reçu")
     RETURNED_PAYMENT = "returned_payment", _("paiement retourné")
@@ -219,6 +222,9 @@ class Revaluation(TenantModel):
     effective_from = models.DateField(_("à compter du"))
     # Kinds of benefit raised (empty: every pension kind).
     kinds = models.JSONField(_("prestations revalorisées"), default=list, blank=True)
+    # Four eyes: recorded (prepared) by one agent, applied by another (services.revaluation_apply).
+    prepared_by = _user("+", _("préparée par"))
+    prepared_at = models.DateTimeField(_("préparée le"), null=True, blank=True)
     applied_by = _user("+", _("appliquée par"))
     applied_at = models.DateTimeField(_("appliquée le"), null=True, blank=True)
     applied_count = models.PositiveIntegerField(_("prestations revalorisées"), default=0)
@@ -338,6 +344,17 @@ class Overpayment(TenantModel):
 
     benefit = models.ForeignKey(
         BenefitInPayment, on_delete=models.PROTECT, related_name="overpayments"
+    )
+    # The benefit the runs deduct it from; null: the overpayment's own benefit. A deceased
+    # payee's benefit pays nothing more, so its overpayment is recovered from another (the
+    # survivor's pension: services.overpayment_recover_from).
+    recover_from = models.ForeignKey(
+        BenefitInPayment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recoveries_owed",
+        verbose_name=_("récupéré sur la prestation"),
     )
     amount = models.DecimalField(_("montant indu"), max_digits=14, decimal_places=0)
     recovered = models.DecimalField(
