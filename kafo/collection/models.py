@@ -86,6 +86,9 @@ class Notice(TenantModel):
     # penalty notice). Unique per organisation: a second run creates nothing.
     dedup_key = models.CharField(max_length=120)
     due_date = models.DateField(_("échéance"), null=True, blank=True)
+    # The day of the run that issued it (`kafo collection daily --on`): the formal notice's
+    # delay runs from here.
+    issued_on = models.DateField(_("émis le"))
     ledger_entry = models.ForeignKey(
         "contributions.LedgerEntry",
         on_delete=models.PROTECT,

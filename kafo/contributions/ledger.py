@@ -133,6 +133,10 @@ def post_declarations(
     if len(entries) <= AUDIT_EACH_ENTRY_UP_TO:
         for e in entries:
             audit.record_created(e, subject=e.employer)
+    # A provisional assessment (taxation d'office) of a period now declared is reversed.
+    from kafo.collection.services import assessments_reverse  # collection builds on this app
+
+    assessments_reverse(new_decls)
 
 
 def _penalty_rule(organisation_id: int, kind: str, on: dt.date, cache: dict) -> PenaltyRule | None:

@@ -1,0 +1,573 @@
+"""Writes of collection follow-up: the rules' seed, the daily run (notices, assessments), the
+reversal of an assessment by the real declaration.
+
+The daily run (`collection_daily`, `kafo collection daily [--on DATE]`) is idempotent: every
+notice has a dedup key unique per organisation (kind, employer, period, channel; the entry for a
+penalty notice), and a period is assessed once (unique employer + period). Each notice created
+is handed to kafo.messaging by a job (notices.send_notice, queue "notices") once the run commits.
+Every write is audited on the employer's history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kafo.accounts.models import User
+from kafo.audit import services as audit
+from kafo.contributions.domain import periods
+from kafo.contributions.domain.compute import rates_for_employer
+from kafo.contributions.models import (
+    PENALTY_KINDS,
+    Declaration,
+    DeclarationStatus,
+    EntryKind,
+    LedgerEntry,
+)
+from kafo.jobs import enqueue_on_commit
+from kafo.organisations.models import Organisation
+from kafo.registry.models import Employer, Employment
+from kafo.rules.selectors import rates_in_force
+
+from . import selectors
+from .domain import expected
+from .domain.assessment import assessment_amount, basis_from_declaration, basis_from_workforce
+from .models import (
+    Assessment,
+    AssessmentBasis,
+    CollectionRuleVersion,
+    Notice,
+    NoticeChannel,
+    NoticeKind,
+    NoticeStatus,
+)
+from .notices import NoticeFacts, email_text, send_notice, sms_text
+from .rules import CollectionRules, load_reference, parse_rules
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+
+def collection_rules_seed(*, path: Path | None = None) -> int:
+    """Store every version of the reference file not yet stored; return how many were created.
+
+    Idempotent (same organisation and start: left untouched); organisations absent from the
+    database are skipped.
+    """
+    created = 0
+    organisations = {o.code: o for o in Organisation.objects.all()}
+    for entry in load_reference(path):
+        organisation = organisations.get(entry.organisation)
+        if organisation is None:
+            continue
+        if CollectionRuleVersion.unscoped.filter(
+            organisation=organisation, effective_from=entry.valid_from
+        ).exists():
+            continue
+        row = CollectionRuleVersion.objects.create(
+            organisation=organisation,
+            effective_from=entry.valid_from,
+            source=entry.source[:300],
+            assumption=entry.assumption,
+            note=_("hypothèses marquées par paramètre") if entry.assumption else "",
+            parameters=entry.parameters,
+            provenance=entry.provenance,
+        )
+        audit.record_created(row)
+        created += 1
+    return created
+
+
+def rules_in_force(
+    *, organisation_id: int, on: dt.date
+) -> tuple[CollectionRuleVersion, CollectionRules] | None:
+    """The collection rule version of the organisation in force on `on`, parsed; None if none."""
+    row = (
+        CollectionRuleVersion.unscoped.filter(organisation_id=organisation_id)
+        .in_force(on=on)
+        .select_related("organisation")
+        .first()
+    )
+    if row is None:
+        return None
+    return row, parse_rules(row.parameters)
+
+
+# --- Expected and missing declarations ----------------------------------------------------------
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def missing_by_employer(
+    *, organisation: Organisation, on: dt.date, until: dt.date, since: dt.date
+) -> dict[int, tuple[Employer, list[expected.ExpectedPeriod]]]:
+    """The expected periods ending before `until` (due since `since`) that no declaration in
+    force covers, per employer of the organisation, oldest first.
+
+    The non-filers list's own rules (kafo.collection.selectors: frequency from the workforce,
+    closure and suspension), so a notice never disagrees with the list.
+    """
+    result = {}
+    employers = Employer.unscoped.filter(organisation=organisation, registered_on__lte=on).filter(
+        ~Q(status__in=selectors.STOPPED) | Q(status_since__gte=since)
+    )
+    for employer in employers.order_by("pk"):
+        employer.organisation = organisation
+        expected_ = [
+            e for e in selectors.expected_for(employer, as_of=until) if e.due_date >= since
+        ]
+        if not expected_:
+            continue
+        missing = expected.missing_periods(expected_, selectors.declared_periods(employer))
+        if missing:
+            result[employer.pk] = (employer, missing)
+    return result
+
+
+# --- Notices -------------------------------------------------------------------------------------
+
+
+@dataclass
+class DailyResult:
+    notices: Counter = field(default_factory=Counter)  # by kind
+    assessments: list[Assessment] = field(default_factory=list)
+
+    @property
+    def notice_count(self) -> int:
+        return sum(self.notices.values())
+
+
+def _email_contacts(organisation_id: int) -> dict[int, str]:
+    """The e-mail of each employer's first active portal user that has one."""
+    contacts: dict[int, str] = {}
+    for employer_id, email in (
+        User.objects.filter(organisation_id=organisation_id, employer__isnull=False, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("employer_id", "email")
+    ):
+        contacts.setdefault(employer_id, email)
+    return contacts
+
+
+def _facts(employer: Employer, period: str, *, due=None, delay=None, amount=None) -> NoticeFacts:
+    return NoticeFacts(
+        organisation=employer.organisation.code,
+        employer=employer.legal_name,
+        employer_number=employer.number,
+        period_label=expected.period_label(period) if period else "",
+        due_date=due,
+        delay_days=delay,
+        amount=amount,
+        currency=employer.organisation.currency,
+    )
+
+
+def notice_issue(
+    *,
+    employer: Employer,
+    kind: str,
+    period: str,
+    facts: NoticeFacts,
+    on: dt.date,
+    email: str | None,
+    dedup_suffix: str = "",
+    ledger_entry: LedgerEntry | None = None,
+    assessment: Assessment | None = None,
+) -> list[Notice]:
+    """Create the notice of `kind` for the period by e-mail and by SMS (each contact known),
+    unless already created; enqueue its sending. Return the notices created (none if known).
+
+    Without any contact, one e-mail notice "aucun contact connu" is recorded, so the account
+    shows that the employer could not be told.
+    """
+    channels = []
+    if email:
+        channels.append((NoticeChannel.EMAIL, email))
+    if employer.phone:
+        channels.append((NoticeChannel.SMS, employer.phone))
+    if not channels:
+        channels.append((NoticeChannel.EMAIL, ""))
+    created = []
+    for channel, recipient in channels:
+        key = f"{kind}:{employer.pk}:{period}:{channel}{dedup_suffix}"
+        if Notice.unscoped.filter(organisation_id=employer.organisation_id, dedup_key=key).exists():
+            continue
+        if channel == NoticeChannel.SMS:
+            subject, text = "", sms_text(kind, facts)
+        else:
+            subject, text = email_text(kind, facts)
+        try:
+            with transaction.atomic():  # a concurrent run created it: skipped, not doubled
+                notice = Notice.objects.create(
+                    organisation_id=employer.organisation_id,
+                    employer=employer,
+                    period=period,
+                    kind=kind,
+                    channel=channel,
+                    recipient=recipient,
+                    subject=subject,
+                    text=text,
+                    status=NoticeStatus.PENDING if recipient else NoticeStatus.NO_CONTACT,
+                    dedup_key=key,
+                    due_date=facts.due_date,
+                    issued_on=on,
+                    ledger_entry=ledger_entry,
+                    assessment=assessment,
+                )
+        except IntegrityError:
+            continue
+        audit.record_created(notice, subject=employer)
+        if recipient:
+            enqueue_on_commit(send_notice, employer.organisation_id, notice.pk)
+        created.append(notice)
+    return created
+
+
+def _first_formal_notice(employer: Employer, period: str) -> dt.date | None:
+    return (
+        Notice.unscoped.filter(
+            organisation_id=employer.organisation_id,
+            employer=employer,
+            period=period,
+            kind=NoticeKind.FORMAL_NOTICE,
+        )
+        .order_by("issued_on")
+        .values_list("issued_on", flat=True)
+        .first()
+    )
+
+
+def collection_daily(*, organisation: Organisation, on: dt.date | None = None) -> DailyResult:
+    """Send the day's notices and post the day's assessments for one organisation.
+
+    For each period an employer has not declared (oldest first, within the rule's history):
+    a reminder from `reminder_days_before_due` days before the due date until it; after the due
+    date the most advanced stage reached — overdue notice, then formal notice; the day after
+    the formal notice's delay, the assessment and its notice. Then a notice of each penalty
+    posted in the last `penalty_notice_days` days. Idempotent.
+    """
+    on = on or _today()
+    result = DailyResult()
+    found = rules_in_force(organisation_id=organisation.pk, on=on)
+    if found is None:
+        return result
+    rule_row, rules = found
+    since = _months_before(on, rules.history_months)
+    until = on + dt.timedelta(days=rules.reminder_days_before_due + 1)
+    emails = _email_contacts(organisation.pk)
+    missing = missing_by_employer(organisation=organisation, on=on, until=until, since=since)
+    for employer, periods_ in missing.values():
+        employer.organisation = organisation
+        email = emails.get(employer.pk)
+        for ep in periods_:
+            period, due = ep.period, ep.due_date
+            if due < since:
+                continue
+            kind = None
+            if rules.reminder_on(due) <= on < due:
+                kind = NoticeKind.REMINDER
+            elif on >= rules.formal_notice_on(due):
+                kind = NoticeKind.FORMAL_NOTICE
+            elif on >= rules.overdue_on(due):
+                kind = NoticeKind.OVERDUE
+            if kind is None:
+                continue
+            facts = _facts(employer, period, due=due, delay=rules.formal_notice_delay_days)
+            with transaction.atomic():
+                for n in notice_issue(
+                    employer=employer, kind=kind, period=period, facts=facts, on=on, email=email
+                ):
+                    result.notices[n.kind] += 1
+            if kind != NoticeKind.FORMAL_NOTICE:
+                continue
+            noticed_on = _first_formal_notice(employer, period)
+            if noticed_on is None or on < rules.assessment_on(noticed_on):
+                continue
+            assessment = assessment_post(
+                employer=employer,
+                period=period,
+                due_date=due,
+                rule_row=rule_row,
+                rules=rules,
+                on=on,
+                email=email,
+                result=result,
+            )
+            if assessment is not None:
+                result.assessments.append(assessment)
+    _penalty_notices(organisation, rules, on, emails, result)
+    return result
+
+
+def _penalty_notices(organisation, rules, on, emails, result: DailyResult) -> None:
+    entries = (
+        LedgerEntry.unscoped.filter(
+            organisation=organisation,
+            kind__in=PENALTY_KINDS,
+            due_date__gte=on - dt.timedelta(days=rules.penalty_notice_days),
+            due_date__lte=on,
+            amount__gt=0,
+        )
+        .select_related("employer")
+        .order_by("pk")
+    )
+    for entry in entries:
+        employer = entry.employer
+        employer.organisation = organisation
+        facts = _facts(employer, entry.period, amount=entry.amount)
+        with transaction.atomic():
+            for n in notice_issue(
+                employer=employer,
+                kind=NoticeKind.PENALTY,
+                period=entry.period,
+                facts=facts,
+                on=on,
+                email=emails.get(employer.pk),
+                dedup_suffix=f":{entry.pk}",
+                ledger_entry=entry,
+            ):
+                result.notices[n.kind] += 1
+
+
+# --- Assessment ----------------------------------------------------------------------------------
+
+
+def _last_declaration(employer: Employer, before: str) -> Declaration | None:
+    """The employer's declaration in force of the latest period ending before `before` starts
+    (else the latest of all)."""
+    start = periods.parse(before)[0]
+    decls = list(
+        Declaration.unscoped.filter(
+            organisation_id=employer.organisation_id,
+            employer=employer,
+            status=DeclarationStatus.IN_FORCE,
+        ).only("pk", "period", "total")
+    )
+    if not decls:
+        return None
+    earlier = [d for d in decls if periods.parse(d.period)[1] < start]
+    return max(earlier or decls, key=lambda d: periods.parse(d.period)[1])
+
+
+def _registered_workforce(employer: Employer, period: str) -> int:
+    start, end = periods.parse(period)
+    return (
+        Employment.unscoped.filter(
+            organisation_id=employer.organisation_id, employer=employer, start_date__lte=end
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+def assessment_post(
+    *,
+    employer: Employer,
+    period: str,
+    due_date: dt.date,
+    rule_row: CollectionRuleVersion,
+    rules: CollectionRules,
+    on: dt.date,
+    email: str | None = None,
+    result: DailyResult | None = None,
+) -> Assessment | None:
+    """Assess a period the employer has not declared: post the provisional amount to its
+    account (an `assessment` entry, due on the period's due date) and notify it.
+
+    Return None (nothing written) when the period is already assessed or now declared.
+    """
+    currency = employer.organisation.currency
+    with transaction.atomic():
+        Employer.unscoped.select_for_update().filter(pk=employer.pk).first()
+        if Assessment.unscoped.filter(
+            organisation_id=employer.organisation_id, employer=employer, period=period
+        ).exists():
+            return None
+        declared = set(
+            Declaration.unscoped.filter(
+                organisation_id=employer.organisation_id,
+                employer=employer,
+                status=DeclarationStatus.IN_FORCE,
+                period__in=periods.overlapping(period),
+            ).values_list("period", flat=True)
+        )
+        if expected.is_covered(period, declared):
+            return None
+        last = _last_declaration(employer, period)
+        workforce = None
+        if last is not None:
+            basis_amount, step = basis_from_declaration(
+                total=last.total, declared_period=last.period, period=period, currency=currency
+            )
+            basis = AssessmentBasis.LAST_DECLARATION
+        else:
+            workforce = _registered_workforce(employer, period)
+            start = periods.parse(period)[0]
+            rates = rates_for_employer(
+                rates_in_force(organisation_id=employer.organisation_id, on=start),
+                employer.risk_class,
+            )
+            base_salary = rules.workforce_base_salary or employer.organisation.country.minimum_wage
+            basis_amount, step = basis_from_workforce(
+                workforce=workforce,
+                base_salary=base_salary,
+                rates=rates,
+                period=period,
+                currency=currency,
+            )
+            basis = AssessmentBasis.WORKFORCE
+        computed = assessment_amount(
+            basis_amount=basis_amount,
+            basis_step=step,
+            percent=rules.assessment_percent,
+            currency=currency,
+        )
+        if computed.amount <= 0:
+            return None
+        entry = LedgerEntry.objects.create(
+            organisation_id=employer.organisation_id,
+            employer=employer,
+            kind=EntryKind.ASSESSMENT,
+            period=period,
+            due_date=due_date,
+            amount=computed.amount,
+            label=_("Taxation d'office %(p)s (provisoire)") % {"p": period},
+            detail={
+                "collection_rule_id": rule_row.pk,
+                "basis": basis,
+                "basis_amount": str(computed.basis_amount),
+                "percent": str(computed.percent),
+                "steps": list(computed.steps),
+            },
+        )
+        assessment = Assessment.objects.create(
+            organisation_id=employer.organisation_id,
+            employer=employer,
+            period=period,
+            basis=basis,
+            basis_amount=computed.basis_amount,
+            percent=computed.percent,
+            amount=computed.amount,
+            workforce=workforce,
+            based_on=last,
+            rule=rule_row,
+            detail={"steps": list(computed.steps), "assessed_on": on.isoformat()},
+            entry=entry,
+        )
+        audit.record_created(entry, subject=employer)
+        audit.record_created(assessment, subject=employer)
+        facts = _facts(employer, period, due=due_date, amount=computed.amount)
+        for n in notice_issue(
+            employer=employer,
+            kind=NoticeKind.ASSESSMENT,
+            period=period,
+            facts=facts,
+            on=on,
+            email=email,
+            assessment=assessment,
+        ):
+            if result is not None:
+                result.notices[n.kind] += 1
+    return assessment
+
+
+def assessments_reverse(new_declarations: list[Declaration]) -> list[Assessment]:
+    """Reverse the assessments the new declarations replace: an opposite entry on the account
+    (the declarations' own contributions are posted as usual). Called inside the declaration's
+    transaction (kafo.contributions.ledger.post_declarations).
+
+    An assessed month is replaced by its declaration or its quarter's; an assessed quarter by
+    its declaration or by the declarations of its three months. One query when no assessment is
+    open in the declarations' organisations (a bulk import's usual case).
+    """
+    if not new_declarations:
+        return []
+    organisation_ids = {d.organisation_id for d in new_declarations}
+    open_ = list(
+        Assessment.unscoped.filter(
+            organisation_id__in=organisation_ids, reversed_at__isnull=True
+        ).select_related("entry", "employer")
+    )
+    by_employer = {d.employer_id for d in new_declarations}
+    open_ = [a for a in open_ if a.employer_id in by_employer]
+    if not open_:
+        return []
+    new_by_employer: dict[int, list[Declaration]] = defaultdict(list)
+    for d in new_declarations:
+        new_by_employer[d.employer_id].append(d)
+    reversed_ = []
+    now = timezone.now()
+    for a in open_:
+        declared = set(
+            Declaration.unscoped.filter(
+                organisation_id=a.organisation_id,
+                employer_id=a.employer_id,
+                status=DeclarationStatus.IN_FORCE,
+                period__in=periods.overlapping(a.period),
+            ).values_list("period", flat=True)
+        ) | {d.period for d in new_by_employer[a.employer_id]}
+        if not expected.is_covered(a.period, declared):
+            continue
+        by = next(
+            (
+                d
+                for d in new_by_employer[a.employer_id]
+                if d.period in periods.overlapping(a.period)
+            ),
+            None,
+        )
+        entry = LedgerEntry.objects.create(
+            organisation_id=a.organisation_id,
+            employer_id=a.employer_id,
+            kind=EntryKind.ASSESSMENT_REVERSAL,
+            period=a.period,
+            due_date=a.entry.due_date,
+            amount=-a.amount,
+            reverses=a.entry,
+            label=_("Annulation de la taxation d'office %(p)s (déclaration reçue)")
+            % {"p": a.period},
+            detail={"assessment_id": a.pk, "declaration_id": by.pk if by else None},
+        )
+        before = audit.snapshot(a)
+        a.reversed_by = by
+        a.reversal_entry = entry
+        a.reversed_at = now
+        a.save(update_fields=["reversed_by", "reversal_entry", "reversed_at"])
+        audit.record_created(entry, subject=a.employer)
+        audit.record_updated(a, before, subject=a.employer)
+        reversed_.append(a)
+    return reversed_
+
+
+def notices_refresh(*, organisation: Organisation) -> int:
+    """Copy the status of each notice's message onto the notice (those not final yet)."""
+    changed = 0
+    for notice in Notice.unscoped.filter(
+        organisation=organisation,
+        status__in=[NoticeStatus.QUEUED, NoticeStatus.SENT],
+    ).select_related("sms", "email"):
+        message = notice.message
+        if message is not None and message.status != notice.status:
+            before = audit.snapshot(notice)
+            notice.status = message.status
+            notice.save(update_fields=["status"])
+            audit.record_updated(notice, before, subject=notice.employer)
+            changed += 1
+    return changed
