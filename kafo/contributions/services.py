@@ -429,6 +429,10 @@ def _store(
     _audit_declarations(new_decls)
     tick("audit", computed.height)
     ledger.post_declarations(new_decls, superseded, late_filing=not migration)
+    if not migration:  # workers are told what was declared for them (one job, after commit)
+        from kafo.messaging.jobs import enqueue_declared_workers
+
+        enqueue_declared_workers(organisation.pk, [d.pk for d in new_decls])
     tick("ledger", computed.height)
     result.line_count = lines_insert.finish()
     tick("lines", computed.height)
