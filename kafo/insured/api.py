@@ -8,9 +8,12 @@ career declared in their name, which `GET /api/me/retirement` computes with the 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -25,6 +28,7 @@ from kafo.benefits.retirement import categories_of, person_retirement
 from kafo.benefits.selectors import rule_in_force
 from kafo.benefits.simulation import simulation_answer
 from kafo.contributions.selectors import person_career
+from kafo.payroll import statements
 from kafo.registry.models import Relationship
 
 router = Router(tags=["insured"])
@@ -137,3 +141,117 @@ def my_retirement(request, query: Query[MyRetirementIn]):
         result=retirement.result,
         later=retirement.later,
     )
+
+
+# --- payments (issue 14 §5): the same reads as the 'Mes paiements' page ----------------------
+
+
+class MyPaymentOut(Schema):
+    paid_on: dt.date = Field(..., description="the day the run paying it was frozen")
+    period_from: dt.date
+    period_to: dt.date
+    benefit: str
+    amount: int = Field(..., description="net paid, whole francs")
+    gross: int
+    deductions: int
+    channel: Literal["bank", "mobile_money", "cash"]
+    channel_label: str = Field(..., description="the channel and the account's last digits")
+    reference: str
+    status: Literal["pending", "paid", "failed"]
+
+
+class MySuspensionOut(Schema):
+    since: dt.date
+    reason: str
+    note: str
+    resumed_on: dt.date | None
+
+
+class MyBenefitOut(Schema):
+    reference: str
+    kind: str
+    kind_label: str
+    child: str | None = Field(None, description="the child, for a family allowance")
+    monthly_amount: int | None
+    status: Literal["in_payment", "suspended", "stopped"]
+    status_since: dt.date
+    status_reason: str
+    next_payment_date: dt.date | None
+    suspensions: list[MySuspensionOut]
+
+
+class MyPaymentsIn(Schema):
+    year: int | None = Field(None, ge=1900, le=2200, description="payments of one year only")
+
+
+class MyPaymentsOut(Schema):
+    person_number: str
+    benefits: list[MyBenefitOut]
+    payments: list[MyPaymentOut]
+    total_paid: int = Field(..., description="net of the payments listed, rejected ones excepted")
+
+
+@router.get("/me/payments", response={200: MyPaymentsOut, **ERRORS}, url_name="api-me-payments")
+def my_payments(request, query: Query[MyPaymentsIn]):
+    """The caller's benefits (next payment date, suspensions) and the payments made to them."""
+    person = _own_person(request)
+    today = timezone.localdate()
+    payments = statements.payments_of(person, year=query.year)
+    return {
+        "person_number": person.number,
+        "benefits": [
+            {
+                "reference": b.benefit.reference,
+                "kind": b.benefit.kind,
+                "kind_label": str(b.benefit.get_kind_display()),
+                "child": str(b.benefit.dependant) if b.benefit.dependant_id else None,
+                "monthly_amount": None if b.monthly_amount is None else _francs(b.monthly_amount),
+                "status": b.benefit.status,
+                "status_since": b.benefit.status_since,
+                "status_reason": str(b.benefit.get_status_reason_display()),
+                "next_payment_date": b.next_payment,
+                "suspensions": [
+                    {"since": s.since, "reason": s.reason, "note": s.note, "resumed_on": s.until}
+                    for s in b.suspensions
+                ],
+            }
+            for b in statements.benefits_of(person, today=today)
+        ],
+        "payments": [
+            {
+                "paid_on": p.paid_on,
+                "period_from": p.period_from,
+                "period_to": p.period_to,
+                "benefit": p.benefit,
+                "amount": _francs(p.net),
+                "gross": _francs(p.gross),
+                "deductions": _francs(p.deductions),
+                "channel": p.channel_code,
+                "channel_label": p.channel,
+                "reference": p.reference,
+                "status": p.status,
+            }
+            for p in payments
+        ],
+        "total_paid": _francs(statements.totals_of(payments).net),
+    }
+
+
+@router.get(
+    "/me/payments/statement",
+    response={200: None, **ERRORS},
+    url_name="api-me-payment-statement",
+)
+def my_payment_statement(request, query: Query[MyPaymentsIn]):
+    """The caller's payment statement of a year as a PDF (this year by default)."""
+    person = _own_person(request)
+    today = timezone.localdate()
+    year = query.year or today.year
+    if year > today.year:
+        raise ValidationError({"year": _("Année à venir : %(y)s.") % {"y": year}})
+    pdf = statements.statement_pdf(person=person, year=year, today=today)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="releve-paiements-{person.number}-{year}.pdf"'
+    )
+    return response

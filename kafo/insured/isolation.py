@@ -17,8 +17,12 @@ PUBLIC_ROUTES: set[str] = {
     "insured-retirement",
     "insured-retirement-pdf",
     "insured-claims",
+    "insured-payments",
+    "insured-payment-statement",
     "api:api-me-career",
     "api:api-me-retirement",
+    "api:api-me-payments",
+    "api:api-me-payment-statement",
 }
 
 

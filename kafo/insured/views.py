@@ -14,6 +14,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import reverse
 
 from kafo.accounts.permissions import check_person_access, insured_person
 from kafo.benefits import claims_selectors
@@ -28,6 +29,7 @@ from kafo.benefits.views import (
 )
 from kafo.contributions.selectors import person_career
 from kafo.organisations.tenancy import get_for_scope
+from kafo.payroll.views_statements import payments_context, statement_response
 
 
 def insured_required(view):
@@ -97,3 +99,17 @@ def my_claim_notification(request, person, pk):
     claim = get_for_scope(Claim, pk=pk)
     check_person_access(request.user, claim.person_id)
     return award_notification_response(claim)
+
+
+@insured_required
+def my_payments(request, person):
+    """Mes paiements: the payments made to the person, the next payment date, suspensions and
+    the yearly statement (the staff page's context, kafo/payroll/views_statements.py)."""
+    context = payments_context(request, person, reverse("insured-payment-statement"))
+    return render(request, "insured/payments.html", context)
+
+
+@insured_required
+def my_payment_statement(request, person):
+    """The person's yearly payment statement PDF (?year=YYYY)."""
+    return statement_response(request, person)

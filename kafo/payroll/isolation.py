@@ -11,6 +11,13 @@ ROUTES: dict = {
         )
     },
 }
+# a person's payments and a child's allowance documents (views_statements.py): the registry's
+# person and child (kafo/registry/isolation.py)
+ROUTES |= {
+    "payroll-person-payments": lambda rec: {"pk": rec["person"].pk},
+    "payroll-person-statement": lambda rec: {"pk": rec["person"].pk},
+    "payroll-child-documents": lambda rec: {"pk": rec["dependant"].pk},
+}
 PUBLIC_ROUTES: set[str] = {
     # Lists and the campaign of the caller's own organisation (the scoped manager): no record id.
     "payroll-benefit-list",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_in_payment
+from . import views_in_payment, views_statements
 
 urlpatterns: list = [
     # benefits in payment and life certificates (views_in_payment.py)
@@ -23,5 +23,21 @@ urlpatterns: list = [
         "payroll/life-certificates/suspend/",
         views_in_payment.campaign_suspend,
         name="payroll-life-campaign-suspend",
+    ),
+    # a person's payments and statement, a child's allowance documents (views_statements.py)
+    path(
+        "payroll/persons/<int:pk>/payments/",
+        views_statements.person_payments,
+        name="payroll-person-payments",
+    ),
+    path(
+        "payroll/persons/<int:pk>/payments/statement.pdf",
+        views_statements.person_statement,
+        name="payroll-person-statement",
+    ),
+    path(
+        "payroll/children/<int:pk>/documents/",
+        views_statements.child_documents,
+        name="payroll-child-documents",
     ),
 ]

@@ -26,8 +26,12 @@ OWN_ROUTES = {
     "insured-retirement",
     "insured-retirement-pdf",
     "insured-claims",
+    "insured-payments",
+    "insured-payment-statement",
     "api:api-me-career",
     "api:api-me-retirement",
+    "api:api-me-payments",
+    "api:api-me-payment-statement",
 }
 
 
