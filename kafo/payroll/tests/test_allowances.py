@@ -241,3 +241,25 @@ def test_the_command_is_idempotent(ci):
         "CNPS-CI : 0 mises en paiement, 0 arrêts, 0 suspensions, 0 reprises, "
         "0 échéances modifiées, 0 montants revalorisés",
     ]
+
+
+def test_the_staff_page_records_a_childs_document(ci, client, make_user):
+    from django.urls import reverse
+
+    kid = ci["kids"]["a"]
+    url = reverse("payroll-child-documents", kwargs={"pk": kid.pk})
+    client.force_login(make_user(ci["org"], "payment_officer", username="cnps-ci.paie"))
+    page = client.get(url)
+    assert page.status_code == 200 and "certificat de scolarité" in page.content.decode()
+    bad = client.post(url, {"kind": "school", "school_year": ""})
+    assert bad.status_code == 400
+    assert "Année scolaire attendue" in bad.content.decode()
+    assert not ChildDocument.unscoped.filter(dependant=kid).exists()
+    ok = client.post(url, {"kind": "school", "school_year": "2026", "reference": "CS-1"})
+    assert ok.status_code == 302
+    doc = ChildDocument.unscoped.get(dependant=kid)
+    assert (doc.kind, doc.school_year, doc.reference) == ("school", 2026, "CS-1")
+    # an insured user, and a reader without the role, may not record
+    client.force_login(make_user(ci["org"], "insured", username="cnps-ci.k", person=ci["parent"]))
+    assert client.post(url, {"kind": "school", "school_year": "2025"}).status_code == 403
+    assert ChildDocument.unscoped.filter(dependant=kid).count() == 1
