@@ -33,9 +33,10 @@ _RIB_LETTERS = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "12345678912345678923456789",
 )
-_UEMOA_RE = re.compile(r"^([A-Z]{2}\d{3})(\d{5})(\d{12})(\d{2})$")
-_CEMAC_RE = re.compile(r"^(\d{5})(\d{5})(\d{11})(\d{2})$")
-_IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{1,30}$")
+# ASCII digits only (re.ASCII): \d would also take other scripts' digits, which int() reads.
+_UEMOA_RE = re.compile(r"([A-Z]{2}\d{3})(\d{5})(\d{12})(\d{2})", re.ASCII)
+_CEMAC_RE = re.compile(r"(\d{5})(\d{5})(\d{11})(\d{2})", re.ASCII)
+_IBAN_RE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{1,30}", re.ASCII)
 _SEPARATORS = re.compile(r"[\s\-.]+")
 
 
@@ -78,7 +79,7 @@ def rib_key(bank: str, branch: str, account: str) -> str:
 def rib_key_ok(rib: Rib | str) -> bool:
     """True when the RIB's key is right (its converted digits are ≡ 0 mod 97)."""
     text = _compact(str(rib))
-    if not text or not text.isalnum():
+    if not text or not text.isascii() or not text.isalnum():
         return False
     return _rib_digits(text) % 97 == 0
 
@@ -95,7 +96,7 @@ def parse_rib(text: str, zone: str) -> Rib:
     if len(compact) != expected:
         raise BankIdError(f"un RIB {zone} a {expected} caractères ; celui-ci en a {len(compact)}")
     if zone == "UEMOA":
-        match = _UEMOA_RE.match(compact)
+        match = _UEMOA_RE.fullmatch(compact)
         if not match:
             raise BankIdError(_uemoa_format_error(compact))
         country = compact[:2]
@@ -104,7 +105,7 @@ def parse_rib(text: str, zone: str) -> Rib:
                 f"code banque « {compact[:5]} » : « {country} » n'est pas un pays de l'UEMOA"
             )
     else:
-        match = _CEMAC_RE.match(compact)
+        match = _CEMAC_RE.fullmatch(compact)
         if not match:
             raise BankIdError(_cemac_format_error(compact))
     bank, branch, account, key = match.groups()
@@ -175,7 +176,7 @@ def iban_ok(iban: str) -> bool:
     """True when `iban` (spaces allowed) is well formed, has its country's length where known
     (28 in UEMOA, 27 in CEMAC) and its check digits are right (mod 97 = 1)."""
     compact = _compact(iban)
-    if not _IBAN_RE.match(compact):
+    if not _IBAN_RE.fullmatch(compact):
         return False
     length = IBAN_LENGTH.get(compact[:2])
     if length is not None and len(compact) != length:

@@ -124,3 +124,11 @@ def test_zone_of_country():
     assert zone_of_country("ml") == "UEMOA"
     assert zone_of_country("GA") == "CEMAC"
     assert zone_of_country("GN") is None
+
+
+def test_other_scripts_digits_refused():
+    # "٧" (Arabic-Indic seven) is a digit for str.isdigit() and int(), not for a RIB.
+    with pytest.raises(BankIdError, match="clé RIB « ٩٧ » : 2 chiffres attendus|2 chiffres"):
+        parse_rib("ML01601201026001006684٩٧", "UEMOA")
+    assert not rib_key_ok("ML01601201026001006684٩٧")
+    assert not iban_ok("ML13ML01601201026001006684٩٧")

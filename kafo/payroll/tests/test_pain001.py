@@ -211,3 +211,92 @@ def test_duplicate_reference_and_empty_batch_refused():
         _write([])
     with pytest.raises(Pain001Error, match="compte payeur : clé RIB incorrecte : 96 au lieu de 97"):
         _write(debtor=DebtorAccount(name="X", rib="ML0160120102600100668496", zone="UEMOA"))
+
+
+FRAME_ROWS = {
+    "end_to_end_id": [" F-1 ", "F-2", "F-3", "F-4", "F-5"],
+    "amount": [125000, 45000, 30500, 1, 999999999],
+    "creditor_name": ["Aminata Traoré", "Moussa Keïta & fils", None, "Ali", "Awa " + "x" * 150],
+    "rib": ["SN0100152000048500003035", None, "ci008 01113 011342912005 89", None,
+            "TG0090604310346500400070"],
+    "iban": [None, "BJ66 BJ06 1010 0100 1443 9000 0769", None, "ML13-ML01-6012-0102-6001-0066-8497",
+             "TG53TG0090604310346500400070"],
+    "bic": [None, "ecocbjbj", "", None, None],
+    "remittance": ["Pension 11/2026", None, "Rente <orphelin>", "", "x"],
+    "purpose": ["PENS", None, "SSBE", "", None],
+}  # fmt: skip
+
+
+def _both_paths(rows, monkeypatch, debtor=CMSS, **kwargs):
+    from kafo.payroll.domain import pain001
+
+    frame = pl.DataFrame(rows)
+    listed = [CreditTransfer(**{k: v for k, v in r.items() if v is not None})
+              for r in frame.iter_rows(named=True)]  # fmt: skip
+    _, by_rows = _write(listed, debtor=debtor, **kwargs)
+
+    def refuse(*args, **kw):
+        raise AssertionError("the frame went through the row path")
+
+    monkeypatch.setattr(pain001, "_rows_body", refuse)
+    summary, by_frame = _write(frame, debtor=debtor, **kwargs)
+    return summary, by_rows, by_frame
+
+
+@pytest.mark.parametrize("derive_iban", [False, True])
+def test_frame_path_writes_byte_for_byte_what_the_row_path_writes(monkeypatch, derive_iban):
+    rows = {**FRAME_ROWS, "creditor_name": [n or "Sans Nom" for n in FRAME_ROWS["creditor_name"]]}
+    summary, by_rows, by_frame = _both_paths(rows, monkeypatch, derive_iban=derive_iban)
+    assert by_frame == by_rows
+    # 125 000 + 45 000 + 30 500 + 1 + 999 999 999 = 1 000 200 500
+    assert (summary.count, summary.control_sum) == (5, Decimal(1000200500))
+    assert validate_pain001(by_frame) == []
+    ribs, ibans = _written_accounts(by_frame)
+    assert all(rib_key_ok(r) for r in ribs) and all(iban_ok(i) for i in ibans)
+    assert len(ribs) + len(ibans) == 6  # the debtor's and the five lines'
+
+
+def test_frame_path_cemac(monkeypatch):
+    debtor = DebtorAccount(name="CNPS", rib="10002000300277976315008", zone="CEMAC", country="CM")
+    rows = {"end_to_end_id": ["C-1"], "amount": [80000], "creditor_name": ["Paul Mbarga"],
+            "rib": ["10002000300277976315008"], "country": ["cm"]}  # fmt: skip
+    _, by_rows, by_frame = _both_paths(rows, monkeypatch, debtor=debtor, derive_iban=True)
+    assert by_frame == by_rows
+    assert b"<IBAN>CM2110002000300277976315008</IBAN>" in by_frame
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"rib": ["ML0160120102600100668400"]}, "ligne 1 (F-1) : compte du bénéficiaire : clé RIB"),
+        ({"iban": ["ML14ML0160120102600100668497"]}, "chiffres de contrôle faux"),
+        ({"amount": [0]}, "ligne 1 (F-1) : montant 0"),
+        ({"creditor_name": ["<>"]}, "nom du bénéficiaire vide"),
+        ({"bic": ["XX"]}, "BIC « XX »"),
+    ],
+)
+def test_frame_with_a_bad_line_gives_the_row_paths_message(change, message):
+    rows = {"end_to_end_id": ["F-1"], "amount": [100], "creditor_name": ["Ali"],
+            "rib": ["ML0160120102600100668497"], "iban": [None], "bic": [None]}  # fmt: skip
+    rows.update(change)
+    with pytest.raises(Pain001Error) as exc:
+        _write(pl.DataFrame(rows))
+    assert message in str(exc.value)
+
+
+def test_frame_key_00_refused_where_97_is_due():
+    # ML016 01201 026001006684: N mod 97 = 0, so the key is 97; "00" also satisfies mod 97
+    # but is not the key the rule gives.
+    rows = {"end_to_end_id": ["F-1", "F-2"], "amount": [100, 100], "creditor_name": ["A", "B"],
+            "rib": ["ML0160120102600100668497", "ML0160120102600100668400"]}  # fmt: skip
+    with pytest.raises(
+        Pain001Error, match=r"ligne 2 \(F-2\) .* clé RIB incorrecte : 00 au lieu de 97"
+    ):
+        _write(pl.DataFrame(rows))
+
+
+def test_frame_duplicate_reference_refused():
+    rows = {"end_to_end_id": ["F-1", "F-1"], "amount": [1, 2], "creditor_name": ["A", "B"],
+            "rib": ["ML0160120102600100668497"] * 2}  # fmt: skip
+    with pytest.raises(Pain001Error, match=r"ligne 2 \(F-1\) : référence en double"):
+        _write(pl.DataFrame(rows))
