@@ -1,8 +1,21 @@
 from django.urls import path
 
-from . import views_in_payment, views_statements
+from . import views_in_payment, views_runs, views_statements
 
 urlpatterns: list = [
+    # payroll runs (views_runs.py)
+    path("payroll/runs/", views_runs.run_list, name="payroll-run-list"),
+    path("payroll/runs/prepare/", views_runs.run_prepare, name="payroll-run-prepare"),
+    path("payroll/runs/<int:pk>/", views_runs.run_detail, name="payroll-run-detail"),
+    path("payroll/runs/<int:pk>/approve/", views_runs.run_approve, name="payroll-run-approve"),
+    path("payroll/runs/<int:pk>/freeze/", views_runs.run_freeze, name="payroll-run-freeze"),
+    path("payroll/runs/<int:pk>/cancel/", views_runs.run_cancel, name="payroll-run-cancel"),
+    path("payroll/runs/<int:pk>/returns/", views_runs.run_returns, name="payroll-run-returns"),
+    path(
+        "payroll/runs/<int:pk>/files/<int:file_pk>/",
+        views_runs.run_file,
+        name="payroll-run-file",
+    ),
     # benefits in payment and life certificates (views_in_payment.py)
     path("payroll/benefits/", views_in_payment.benefit_list, name="payroll-benefit-list"),
     path(
