@@ -28,7 +28,6 @@ DOCUMENT_KINDS = ("school", "apprenticeship", "disability")
 # Documents valid for one school year; a disability document carries its own dates.
 SCHOOL_YEAR_KINDS = ("school", "apprenticeship")
 STOP_RULES = ("birthday", "end_of_month")
-FREQUENCIES = ("monthly", "quarterly")
 
 # Why a child is not paid on a date.
 TOO_YOUNG = "too_young"
@@ -79,7 +78,6 @@ class AllowanceRules:
     organisation: str
     valid_from: dt.date
     monthly_amount: Decimal
-    frequency: str
     min_age: int
     bands: tuple[Band, ...]
     max_children: int | None
@@ -181,9 +179,6 @@ def parse_rules(
     """Build the rules of one version; refuse a malformed one with each field's French reason."""
     errors: dict[str, str] = {}
     amount = _decimal(params.get("monthly_amount"), "monthly_amount", errors)
-    frequency = params.get("frequency")
-    if frequency not in FREQUENCIES:
-        errors["frequency"] = f"« {frequency} » : attendu {' ou '.join(FREQUENCIES)}"
     min_age = _int(params.get("min_age", 0), "min_age", errors)
     bands: list[Band] = []
     raw_bands = params.get("bands") or []
@@ -231,7 +226,6 @@ def parse_rules(
         organisation=organisation,
         valid_from=valid_from,
         monthly_amount=amount,
-        frequency=frequency,
         min_age=min_age,
         bands=tuple(bands),
         max_children=max_children,

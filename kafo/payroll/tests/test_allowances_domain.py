@@ -178,7 +178,6 @@ def test_a_malformed_version_names_each_field():
         af.parse_rules(
             {
                 "monthly_amount": "2500.5",
-                "frequency": "weekly",
                 "min_age": 0,
                 "bands": [
                     {"from_age": 0, "until_age": 14, "documents": []},
@@ -192,7 +191,6 @@ def test_a_malformed_version_names_each_field():
         )
     assert set(error.value.errors) == {
         "monthly_amount",
-        "frequency",
         "bands[1].from_age",
         "bands[1].documents",
         "school_year_start",
