@@ -209,3 +209,14 @@ def test_bad_result_file_refused(data, message):
     with pytest.raises(MobileMoneyError) as exc:
         operator_for("wave_sn").read_results(data)
     assert message in str(exc.value)
+
+
+def test_completions_read_page_by_page():
+    numbers = [f"+2236501234{i}" for i in range(5)]
+    batch = [Disbursement(f"P-{i}", n, 1000 + i) for i, n in enumerate(numbers)]
+    with GsmaTestServer(known_msisdns=numbers, maker_checker=False, pending_polls=0) as server:
+        operator, _ = _operator(server)  # page_size 2
+        operator.submit("R", batch)
+        assert [c.reference for c in operator.completions("B0001")] == [f"P-{i}" for i in range(5)]
+        pages = [p for m, p, _ in server.requests if p.endswith("/completions")]
+        assert len(pages) == 3  # offsets 0, 2, 4: the third page has 1 < 2 records
