@@ -208,3 +208,18 @@ def notify_undeclared_workers(*, organisation, quarter: str) -> int:
             )
         )
     return count
+
+
+# ASSUMPTION (no source fixes it): a quarter's workers are checked once its declarations are
+# 45 days late at most due (the due day is in the month after the period); the check is
+# idempotent, so a daily run may call it every day.
+CHECK_AFTER_DAYS = 45
+
+
+def quarter_to_check(on: dt.date) -> str:
+    """The latest quarter ended at least CHECK_AFTER_DAYS before `on` ('2026-Q3')."""
+    # the day after the latest day a checkable quarter may end on; its quarter is not checkable
+    day = on - dt.timedelta(days=CHECK_AFTER_DAYS - 1)
+    q = (day.month - 1) // 3
+    year, q = (day.year, q) if q else (day.year - 1, 4)
+    return f"{year}-Q{q}"

@@ -14,7 +14,9 @@ def messages(zone):
     services.queue_sms(organisation=ci, to="0701234567", text="a", purpose="worker_declared")
     services.queue_sms(organisation=ci, to="12", text="b", purpose="worker_undeclared:2025-Q2")
     services.queue_sms(organisation=ml, to="70123456", text="c", purpose="worker_declared")
-    services.queue_email(organisation=ci, to="x@y.ci", subject="s", body="b", purpose="collection_notice")
+    services.queue_email(
+        organisation=ci, to="x@y.ci", subject="s", body="b", purpose="collection_notice"
+    )
     return ci, ml
 
 

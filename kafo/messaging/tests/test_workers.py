@@ -172,3 +172,34 @@ def test_workers_expected_and_not_declared_are_told_once_a_quarter(ci, outbox):
 def test_the_quarter_must_be_a_quarter(ci):
     with pytest.raises(ValueError, match="trimestre attendu"):
         workers.notify_undeclared_workers(organisation=ci["org"], quarter="2025-04")
+
+
+@pytest.mark.parametrize(
+    ("on", "quarter"),
+    [
+        (dt.date(2025, 8, 13), "2025-Q1"),  # Q2 ended 30/06: 44 days ago
+        (dt.date(2025, 8, 14), "2025-Q2"),
+        (dt.date(2026, 2, 14), "2025-Q4"),
+        (dt.date(2026, 2, 13), "2025-Q3"),
+    ],
+)
+def test_quarter_to_check(on, quarter):
+    assert workers.quarter_to_check(on) == quarter
+
+
+def test_the_command_texts_the_undeclared_once(ci, outbox):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    declare(ci, "2025-03", [ci["awa"]])
+    run_pending(["sms"])
+    out = StringIO()
+    call_command(
+        "messaging_undeclared", "--quarter", "2025-T2", "--organisation", "CNPS-CI", stdout=out
+    )
+    assert out.getvalue() == "CNPS-CI : 1 SMS\nTrimestre T2 2025 : 1 SMS en file.\n"
+    out = StringIO()
+    call_command("messaging_undeclared", "--on", "2025-08-14", stdout=out)
+    assert out.getvalue() == "Trimestre T2 2025 : 0 SMS en file.\n"
+    assert SmsMessage.unscoped.filter(purpose="worker_undeclared:2025-Q2").count() == 1
