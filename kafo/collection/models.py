@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from kafo.organisations.tenancy import TenantModel
 from kafo.rules.models import VersionedRule
 
+from .domain.expected import period_label
+
 
 class CollectionRuleVersion(VersionedRule):
     parameters = models.JSONField(_("paramètres"))
@@ -135,6 +137,15 @@ class Notice(TenantModel):
         """The message row's status when there is one (mirrored), else the notice's own."""
         message = self.message
         return message.status if message is not None else self.status
+
+    @property
+    def current_status_label(self) -> str:
+        return NoticeStatus(self.current_status).label
+
+    @property
+    def period_label(self) -> str:
+        """'09/2026', 'T3 2026' (a penalty without a period: empty)."""
+        return period_label(self.period) if self.period else ""
 
 
 class AssessmentBasis(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kafo.collection.selectors_notices import notices_for
 from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Employer, Person
 
@@ -79,6 +80,7 @@ def account_detail(request, pk: int):
             "buckets": [(label, state.arrears[name]) for name, label in documents.bucket_labels()],
             "payments": selectors.payments_for(employer=employer),
             "certificates": selectors.certificates_for(employer=employer),
+            "notices": notices_for(employer),
             "can_record": can_record_payments(request.user),
             "can_certify": can_request_certificate(request.user),
             "today": state.as_of,

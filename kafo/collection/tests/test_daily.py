@@ -271,3 +271,61 @@ def test_daily_command_is_idempotent(cm):
         ("2026-09", "overdue", "email", d(2026, 10, 16)),
         ("2026-09", "overdue", "sms", d(2026, 10, 16)),
     ]
+
+
+def test_notices_listed_for_the_employer_and_on_the_staff_account_page(
+    cm, client, make_user, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    from kafo.collection.selectors_notices import notices_for
+
+    org, employer, person = cm["org"], cm["employer"], cm["person"]
+    _declare(employer, person, "2026-08", 200000)
+    _run(org, d(2026, 10, 10))
+    _run(org, d(2026, 10, 16))
+    with django_assert_max_num_queries(1):
+        rows = [(n.issued_on, n.kind, n.channel, n.current_status) for n in notices_for(employer)]
+    assert rows == [
+        (d(2026, 10, 16), "overdue", "sms", "pending"),
+        (d(2026, 10, 16), "overdue", "email", "pending"),
+        (d(2026, 10, 10), "reminder", "sms", "pending"),
+        (d(2026, 10, 10), "reminder", "email", "pending"),
+    ]
+    other = employer_register(organisation=org, data={"legal_name": "Autre", "risk_class": 1})
+    assert notices_for(other) == []
+    client.force_login(make_user(org, "contributions_manager"))
+    url = reverse("contributions-account-detail", kwargs={"pk": employer.pk})
+    page = client.get(url).content.decode()
+    section = page[page.index('id="notices"') :]
+    assert "Avis envoyés à l'employeur" in page
+    assert "<td>16/10/2026</td><td>avis d&#x27;échéance dépassée</td><td>09/2026</td>" in section
+    assert "<td>SMS</td><td>677 12 34 56</td>" in section
+    assert "compta@brasseries.example" in section
+    assert "à envoyer</span>" in section
+
+
+def test_notice_texts_in_english_and_within_one_sms():
+    from django.utils import translation
+
+    from kafo.collection.notices import NoticeFacts, email_text, sms_text
+
+    facts = NoticeFacts(
+        organisation="CNPS-CM",
+        employer="Société Camerounaise de Transformation des Produits Agricoles et Forestiers",
+        employer_number="00000018",
+        period_label="09/2026",
+        due_date=d(2026, 10, 15),
+        delay_days=7,
+    )
+    text = sms_text(NoticeKind.FORMAL_NOTICE, facts)
+    # the name is shortened, the message kept whole; ç (not in GSM-7) written c
+    assert text == (
+        "CNPS-CM : MISE EN DEMEURE. DNS 09/2026 de Société Camerounaise de Transformation des "
+        "Produits Agr. non recue. Sans déclaration sous 7 jours : taxation d'office."
+    )
+    assert len(text) <= 160
+    with translation.override("en"):
+        subject, body = email_text(NoticeKind.REMINDER, facts)
+    assert subject == "Reminder: declaration 09/2026 due by 15/10/2026"
+    assert body.startswith("Dear Sir or Madam,")
