@@ -655,17 +655,32 @@ def normalise_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:CODE_LENGTH]
 
 
+def missing_declarations_message(state) -> str:
+    """Why no certificate: the periods not declared, named (the first 12, then a count)."""
+    labels = [p.label for p in state.missing_declarations]
+    shown = ", ".join(labels[:12])
+    if len(labels) > 12:
+        shown += " " + _("et %(n)s autres") % {"n": len(labels) - 12}
+    return _(
+        "Déclaration non reçue pour %(periods)s : attestation de régularité refusée tant que "
+        "ces déclarations ne sont pas déposées."
+    ) % {"periods": shown}
+
+
 def certificate_issue(*, employer: Employer, issued_by=None, today: dt.date | None = None):
     """Issue a certificate of good standing if the employer owes nothing overdue.
 
     Penalties due today are posted first (idempotent), so a late payment is seen. Refused when
-    overdue contributions or unpaid penalties remain, or when nothing was ever declared.
+    an expected declaration is missing (past its due date), when overdue contributions or
+    unpaid penalties remain, or when nothing was ever declared.
     """
     today = today or _today()
     penalties_apply(employer=employer, as_of=today)
     with transaction.atomic():
         Employer.unscoped.select_for_update().filter(pk=employer.pk).first()
         state = selectors.account_state(employer=employer, as_of=today)
+        if state.missing_declarations:
+            raise ValidationError({"employer": missing_declarations_message(state)})
         if not any(d["kind"] == EntryKind.CONTRIBUTION for d in state.debts):
             raise ValidationError(
                 {"employer": _("Aucune déclaration reçue : attestation impossible.")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -132,10 +133,26 @@ class AccountState:
     arrears_total: Decimal
     unpaid_penalties: Decimal
     credit_left: Decimal
+    employer: Employer | None = None
+
+    @cached_property
+    def missing_declarations(self) -> list:
+        """The expected declarations past their due date that were not filed (collection's
+        rule: `kafo.collection.selectors.missing_declarations`), oldest first."""
+        if self.employer is None:
+            return []
+        from kafo.collection.selectors import missing_declarations
+
+        return missing_declarations(self.employer, self.as_of)
 
     @property
     def in_good_standing(self) -> bool:
-        return self.arrears_total == 0 and self.unpaid_penalties == 0
+        """Nothing overdue, no unpaid penalty, and every expected declaration filed."""
+        return (
+            self.arrears_total == 0
+            and self.unpaid_penalties == 0
+            and not self.missing_declarations
+        )
 
 
 # Entries that make up the debt of a period: its contributions, their reversal by a corrective
@@ -233,6 +250,7 @@ def account_state(*, employer, as_of: dt.date) -> AccountState:
             (d["unpaid"] for d in debt_rows if d["kind"] == EntryKind.PENALTY), Decimal(0)
         ),
         credit_left=allocation.credit_left,
+        employer=employer,
     )
 
 
