@@ -9,7 +9,11 @@ from .models import DeclarationKind, PaymentMethod
 class DeclarationUploadForm(forms.Form):
     employer_number = forms.CharField(label=_("numéro d'employeur"), max_length=12)
     period = forms.CharField(
-        label=_("période"), max_length=7, help_text=_("AAAA-MM ou AAAA-Tn (ex. 2025-03, 2025-Q1)")
+        label=_("période"),
+        max_length=7,
+        help_text=_(
+            "AAAA-MM pour un mois, AAAA-Tn ou AAAA-Qn pour un trimestre (ex. 2025-03, 2025-T1)"
+        ),
     )
     kind = forms.ChoiceField(
         label=_("nature"), choices=DeclarationKind.choices, initial=DeclarationKind.ORIGINAL

@@ -102,11 +102,10 @@ class Declaration(TenantModel):
         verbose_name = _("déclaration")
         verbose_name_plural = _("déclarations")
         ordering = ["-period", "-submitted_at"]
+        # The same content may be stored twice for a period: a correction back to a superseded
+        # declaration's content (it reverts a wrong correction). A repeat of the content in
+        # force is recognised by services._same_content and stored once.
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "employer", "period", "file_hash"],
-                name="uniq_declaration_content",
-            ),
             # One declaration in force per employer and period, whatever the path (page, API,
             # bulk import) and however many submit at once. Overlapping periods (a month and its
             # quarter) are kept apart by the employer lock the import holds (services._store).

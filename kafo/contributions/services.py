@@ -10,18 +10,19 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kafo.audit import services as audit
 from kafo.organisations.models import Organisation
-from kafo.registry.models import Employer, Person
+from kafo.registry.models import Employer, EmployerStatus, Person
 from kafo.rules.selectors import rates_in_force
 
 from . import ledger, locks
 from .domain import dns
 from .domain.compute import Rate
-from .domain.periods import overlapping
+from .domain.periods import canonical, overlapping
 from .errors import FileRejected
 from .models import (
     Channel,
@@ -115,7 +116,7 @@ def declaration_submit(
     and returned as a duplicate without storing anything. Raise DeclarationRejected listing every
     faulty line.
     """
-    period = (period or "").strip().upper()
+    period = canonical(period)
     if rows is not None:
         rows = [{"employer_number": employer.number, "period": period} | dict(r) for r in rows]
         frame = dns.frame_from_rows(rows)
@@ -170,6 +171,7 @@ def import_frame(
     if frame.height == 0:
         raise DeclarationRejected([dns._error(None, None, None, _("aucune ligne déclarée"))])
     if expected_period is not None:
+        expected_period = canonical(expected_period)
         try:
             _check_period(expected_period)
         except ValueError:
@@ -237,12 +239,22 @@ def _check_period(period: str) -> None:
 def _employers_frame(organisation: Organisation, frame: pl.DataFrame) -> pl.DataFrame:
     numbers = frame["employer_number"].unique().to_list()
     qs = Employer.unscoped.filter(organisation=organisation)
+    # A number that lost its leading zeros in a spreadsheet is completed by dns.validate:
+    # look up the completed numbers too.
     if len(numbers) < SMALL_FILE:
+        length = dns.NUMBER_LENGTHS["employer_number"]
+        numbers += [n.zfill(length) for n in numbers if n and n.isdigit() and len(n) < length]
         qs = qs.filter(number__in=numbers)
-    rows = list(qs.values_list("number", "pk", "risk_class"))
+    closed = Case(When(status=EmployerStatus.CLOSED, then=F("status_since")), default=None)
+    rows = list(qs.values_list("number", "pk", "risk_class", closed))
     return pl.DataFrame(
         rows,
-        schema={"employer_number": pl.Utf8, "employer_id": pl.Int64, "risk_class": pl.Int64},
+        schema={
+            "employer_number": pl.Utf8,
+            "employer_id": pl.Int64,
+            "risk_class": pl.Int64,
+            "closed_on": pl.Date,
+        },
         orient="row",
     )
 
@@ -317,26 +329,15 @@ def _store(
     conflict = False
     for g in groups.iter_rows(named=True):
         previous = existing.get((g["employer_id"], g["period"]), [])
-        same = next((d for d in previous if d.file_hash == g["file_hash"]), None)
+        in_force = next((d for d in previous if d.status == DeclarationStatus.IN_FORCE), None)
+        same = _same_content(previous, in_force, g["file_hash"], kind)
         if same is not None:
             result.duplicates.append(same)
             continue
-        in_force = next((d for d in previous if d.status == DeclarationStatus.IN_FORCE), None)
         clash = locks.overlap(g, existing, in_file)
         if clash:
             conflict = True
-            errors.append(
-                dns._error(
-                    None,
-                    "period",
-                    g["period"],
-                    _(
-                        "la période %(p)s chevauche la période %(o)s de l'employeur %(e)s, "
-                        "déjà déclarée ou présente dans le même envoi"
-                    )
-                    % {"p": g["period"], "o": clash, "e": g["employer_number"]},
-                )
-            )
+            errors.append(_overlap_error(g, clash, in_file))
             continue
         if kind == DeclarationKind.ORIGINAL and in_force is not None:
             conflict = True
@@ -438,6 +439,34 @@ def _store(
     tick("lines", computed.height)
     result.declarations = new_decls
     return result
+
+
+def _same_content(previous, in_force, file_hash: str, kind: str) -> Declaration | None:
+    """The declaration this content was already received as, if any: the one in force; for an
+    original, any earlier one too (the same file sent again). A correction identical to a
+    superseded declaration is not a repeat: it reverts a wrong correction."""
+    if in_force is not None and in_force.file_hash == file_hash:
+        return in_force
+    if kind == DeclarationKind.ORIGINAL:
+        return next((d for d in previous if d.file_hash == file_hash), None)
+    return None
+
+
+def _overlap_error(g: dict, clash: str, in_file: dict) -> dict:
+    """Why a month and its quarter are refused: declared already, or both in this submission."""
+    values = {"p": g["period"], "o": clash, "e": g["employer_number"]}
+    if clash in in_file.get(g["employer_id"], ()):
+        reason = _(
+            "la période %(p)s chevauche la période %(o)s du même envoi pour l'employeur %(e)s : "
+            "un mois se déclare une seule fois, seul ou dans son trimestre"
+        )
+    else:
+        reason = _(
+            "la période %(p)s chevauche la période %(o)s déjà déclarée par l'employeur %(e)s : "
+            "un mois se déclare une seule fois, seul ou dans son trimestre (rectifiez %(o)s "
+            "au besoin)"
+        )
+    return dns._error(None, "period", g["period"], reason % values)
 
 
 def _audit_declarations(new_decls: list[Declaration]) -> None:

@@ -16,7 +16,7 @@ from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Employer
 
 from . import selectors, services
-from .domain import dns
+from .domain import dns, periods
 from .forms import DeclarationUploadForm
 from .models import Declaration
 from .permissions import can_read, can_submit, check_employer_access
@@ -42,7 +42,12 @@ def declaration_new(request):
     if not can_submit(request.user):
         raise PermissionDenied
     own = request.user.employer if request.user.is_employer_user else None
-    form = DeclarationUploadForm(request.POST or None, request.FILES or None, employer=own)
+    form = DeclarationUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        employer=own,
+        initial={"period": request.GET.get("period", "")[:7]},  # from the employer's page
+    )
     line_errors = []
     if request.method == "POST" and form.is_valid():
         employer = (
@@ -80,7 +85,10 @@ def declaration_new(request):
 
 @login_required
 def declaration_template(request):
-    """The Excel template of the DNS file (header, one example line)."""
+    """The Excel template of the DNS file: French headers (dns.FRENCH_HEADERS, read back by the
+    import like the English names), the number and period columns formatted as text (a
+    registration number keeps its leading zeros, a period is not turned into a date), and no
+    example line to delete before sending; the help is on a second sheet."""
     if not can_read(request.user):
         raise PermissionDenied
     from openpyxl import Workbook
@@ -88,9 +96,27 @@ def declaration_template(request):
     wb = Workbook()
     ws = wb.active
     ws.title = "DNS"
-    xlsx_append(ws, dns.COLUMNS)
-    number = request.user.employer.number if request.user.is_employer_user else ""
-    xlsx_append(ws, [number, "", "", "", "", "", 30, 0, "standard"])
+    xlsx_append(ws, dns.FRENCH_HEADERS)
+    for i, width in enumerate((18, 10, 16, 18, 24, 28, 16, 14, 12)):
+        column = ws.column_dimensions[chr(ord("A") + i)]
+        column.width = width
+        if i < 4:  # employer number, period, worker number, national id
+            column.number_format = "@"
+    ws.freeze_panes = "A2"
+    help_sheet = wb.create_sheet(_("Aide"))
+    number = request.user.employer.number if request.user.is_employer_user else "0000000"
+    for row in (
+        [_("Colonne"), _("Contenu")],
+        [dns.FRENCH_HEADERS[0], _("votre numéro d'immatriculation, ex. %(n)s") % {"n": number}],
+        [dns.FRENCH_HEADERS[1], periods.PERIOD_HELP],
+        [dns.FRENCH_HEADERS[2], _("numéro d'immatriculation du salarié (ou le numéro national)")],
+        [dns.FRENCH_HEADERS[3], _("numéro national d'identité, si le salarié n'a pas de numéro")],
+        [dns.FRENCH_HEADERS[6], _("0 au nombre de jours de la période")],
+        [dns.FRENCH_HEADERS[7], _("en francs, sans centimes")],
+        [dns.FRENCH_HEADERS[8], _("standard (vide) ou executive (cadre)")],
+        [_("Une ligne par salarié, à partir de la ligne 2 de la feuille DNS.")],
+    ):
+        xlsx_append(help_sheet, row)
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(

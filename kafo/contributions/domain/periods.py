@@ -1,4 +1,7 @@
-"""Declaration periods: 'YYYY-MM' (a month) or 'YYYY-Qn' (a quarter). Pure: no Django."""
+"""Declaration periods: 'YYYY-MM' (a month) or 'YYYY-Qn' (a quarter). Pure: no Django.
+
+A quarter is stored as 'YYYY-Qn'; 'YYYY-Tn' (trimestre, the French notation) is read as the
+same quarter (`normalise`)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import calendar
 import datetime as dt
 import re
 
-PERIOD_RE = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+PERIOD_RE = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|[QT]([1-4]))$")
+# What a person is told a period looks like: the form's help and the file's error say the same.
+PERIOD_HELP = "AAAA-MM pour un mois, AAAA-Tn ou AAAA-Qn pour un trimestre (ex. 2025-03, 2025-T1)"
 
 
 def parse(period: str) -> tuple[dt.date, dt.date]:
@@ -26,12 +31,21 @@ def parse(period: str) -> tuple[dt.date, dt.date]:
 
 
 def normalise(period: str) -> str:
+    """Return the stored notation of `period` ('2025-t1' → '2025-Q1'); raise ValueError if it
+    is not a period."""
     parse(period)
-    return period.strip().upper()
+    return canonical(period)
+
+
+def canonical(period: str) -> str:
+    """Upper-case `period` and write a quarter 'YYYY-Qn' (also when given as 'YYYY-Tn'); a text
+    that is not a period is returned upper-cased, for the caller's check to refuse."""
+    text = (period or "").strip().upper()
+    return re.sub(r"^(\d{4})-T([1-4])$", r"\1-Q\2", text)
 
 
 def is_quarterly(period: str) -> bool:
-    return "Q" in period.upper()
+    return "Q" in canonical(period)
 
 
 def max_days(period: str) -> int:

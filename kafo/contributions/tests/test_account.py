@@ -52,7 +52,7 @@ def _declare(employer, person, period, salary, kind="original"):
                 "worker_number": person.number,
                 "family_name": person.family_name,
                 "given_names": person.given_names,
-                "days_worked": 30,
+                "days_worked": 28,  # within any month
                 "gross_salary": salary,
             }
         ],

@@ -45,18 +45,18 @@ def test_employer_declares_pays_and_downloads_the_certificate(
     wb = load_workbook(io.BytesIO(info.value.path().read_bytes()))
     ws = wb.active
     header = [c.value for c in ws[1]]
-    assert header[:2] == ["employer_number", "period"]
-    assert ws.cell(row=2, column=1).value == employer.number  # pre-filled
+    assert header[:2] == ["Numéro employeur", "Période"]  # French headers, no example line
+    assert ws.max_row == 1
     values = {
-        "employer_number": employer.number,
-        "period": period,
-        "worker_number": person.number,
-        "national_id": "",
-        "family_name": "Ndiaye",
-        "given_names": "Fatou",
-        "days_worked": 30,
-        "gross_salary": 300000,
-        "category": "standard",
+        "Numéro employeur": employer.number,
+        "Période": period,
+        "Numéro salarié": person.number,
+        "Numéro national": "",
+        "Nom": "Ndiaye",
+        "Prénoms": "Fatou",
+        "Jours travaillés": 28,  # within any month
+        "Salaire brut": 300000,
+        "Catégorie": "standard",
     }
     for col, name in enumerate(header, start=1):
         ws.cell(row=2, column=col, value=values[name])

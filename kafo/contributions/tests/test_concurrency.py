@@ -42,7 +42,7 @@ def _line(salary: int, nid: str = "12345678901") -> dict:
         "national_id": nid,
         "family_name": "Traoré",
         "given_names": "Awa",
-        "days_worked": 31,
+        "days_worked": 28,  # within any month (days beyond the period are refused)
         "gross_salary": str(salary),
     }
 

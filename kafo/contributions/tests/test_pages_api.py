@@ -94,7 +94,7 @@ def test_api_submit_read_and_reject(client, ci, make_user):
     read = client.get(f"/api/declarations/{data['id']}", **h)
     assert read.status_code == 200 and read.json()["total"] == "12875"
 
-    bad = payload | {"period": "2025-04", "lines": [payload["lines"][0] | {"gross_salary": "-1"}]}
+    bad = payload | {"period": "2025-05", "lines": [payload["lines"][0] | {"gross_salary": "-1"}]}
     resp = client.post("/api/declarations", json.dumps(bad), "application/json", **h)
     assert resp.status_code == 422
     assert resp.json()["errors"] == [

@@ -18,6 +18,19 @@ from kafo.organisations.models import Organisation
 from kafo.organisations.tenancy import tenant_scope
 
 
+def error_text(error: dict) -> str:
+    """One error as a line of text: `line N: column='value': reason` for a line's error; the
+    reason alone (with its line or column when known) for the file's, never 'None'."""
+    line, column, value = error.get("line"), error.get("column"), error.get("value")
+    if line is not None and column:
+        return f"line {line}: {column}={value!r}: {error['reason']}"
+    where = [f"ligne {line}" if line is not None else "", f"colonne {column}" if column else ""]
+    where = [w for w in where if w]
+    suffix = f" ({', '.join(where)})" if where else ""
+    shown = f" : {value!r}" if value not in (None, "") and column else ""
+    return f"{error['reason']}{shown}{suffix}"
+
+
 class Command(BaseCommand):
     help = "Import a DNS file (CSV or .xlsx) of one or many employers, set-based."
 
@@ -63,7 +76,7 @@ class Command(BaseCommand):
         except DeclarationRejected as exc:
             bar.close()
             for e in exc.line_errors[:max_errors]:
-                self.stderr.write(f"line {e['line']}: {e['column']}={e['value']!r}: {e['reason']}")
+                self.stderr.write(error_text(e))
             raise CommandError(
                 f"file rejected: {len(exc.line_errors)} errors, nothing stored"
             ) from None
