@@ -14,6 +14,8 @@ def dashboard(request):
     user = request.user
     if user.is_insured_user and user.person_id:
         return redirect("insured-retirement")  # an insured person's home is "Ma retraite"
+    if user.is_employer_user and user.employer_id:
+        return redirect("collection-employer-home")  # an employer's home is its own page
     context = {
         "can_view_registry": can(user, "registry.view"),
         "can_edit_registry": can(user, "registry.edit"),
