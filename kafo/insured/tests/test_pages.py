@@ -68,7 +68,7 @@ def _nav_links(html: str) -> list[str]:
 def test_the_menu_shows_only_my_links(ml, client):
     client.force_login(ml["user"])
     html = client.get("/me/career/").content.decode()
-    assert _nav_links(html) == ["/me/retirement/", "/me/career/", "/me/claims/"]
+    assert _nav_links(html) == ["/me/retirement/", "/me/career/", "/me/claims/", "/me/payments/"]
     assert 'class="quicksearch"' not in html
 
 
