@@ -11,6 +11,7 @@ DOMAIN_APPS = [
     "exchange",
     "governance",
     "payroll",
+    "interop",
     "insured",
     "stats",
 ]

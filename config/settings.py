@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kafo.exchange",
     "kafo.governance",
     "kafo.payroll",
+    "kafo.interop",
     "kafo.stats",
     "kafo.portal",
 ]
