@@ -27,6 +27,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -253,13 +254,21 @@ def non_filers(organisation, period: str, filters: NonFilerFilters | dict | None
             all_months &= Q(**{_tag(m): True})
         return active(q) & Q(**{_tag(q): False}) & ~all_months
 
-    monthly = Q(pk__in=[])
-    for m in months:
-        monthly |= missing_month(m)
-    quarterly = Q(pk__in=[])
-    for q in quarters:
-        quarterly |= missing_quarter(q)
-    qs = qs.filter(Q(frequency=MONTHLY) & monthly | Q(frequency=QUARTERLY) & quarterly)
+    def any_of(conditions: list[Q]):
+        if not conditions:
+            return Value(False)
+        combined = conditions[0]
+        for c in conditions[1:]:
+            combined |= c
+        return ExpressionWrapper(combined, output_field=BooleanField())
+
+    # One CASE on the workforce (its sub-query evaluated once per employer, not once per branch)
+    owes = Case(
+        When(workforce__gte=threshold, then=any_of([missing_month(m) for m in months])),
+        default=any_of([missing_quarter(q) for q in quarters]),
+        output_field=BooleanField(),
+    )
+    qs = qs.annotate(owes=owes).filter(owes=True)
 
     if filters.sector:
         qs = qs.filter(sector=filters.sector)
