@@ -19,7 +19,6 @@ ROUTES: dict = {
             "benefits-claim-submit",
             "benefits-claim-approve",
             "benefits-claim-reject",
-            "benefits-claim-payment",
             "benefits-claim-revise",
             "benefits-claim-trace-pdf",
             "benefits-claim-notification-pdf",

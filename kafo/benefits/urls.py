@@ -27,11 +27,6 @@ urlpatterns = [
     path("benefits/claims/<int:pk>/submit/", views.claim_submit, name="benefits-claim-submit"),
     path("benefits/claims/<int:pk>/approve/", views.claim_approve, name="benefits-claim-approve"),
     path("benefits/claims/<int:pk>/reject/", views.claim_reject, name="benefits-claim-reject"),
-    path(
-        "benefits/claims/<int:pk>/payment/",
-        views.claim_start_payment,
-        name="benefits-claim-payment",
-    ),
     path("benefits/claims/<int:pk>/revise/", views.claim_revise, name="benefits-claim-revise"),
     path(
         "benefits/claims/<int:pk>/trace.pdf", views.claim_trace_pdf, name="benefits-claim-trace-pdf"

@@ -345,12 +345,6 @@ def claim_approve(request, claim):
     return _("Demande approuvée : la notification d'attribution est prête.")
 
 
-@_claim_action(permissions.can_start_payment, "claim_start_payment")
-def claim_start_payment(request, claim):
-    claim_decisions.claim_start_payment(claim=claim, user=request.user)
-    return _("Demande mise en paiement.")
-
-
 @_claim_action(permissions.can_handle_claims, "claim_revise")
 def claim_revise(request, claim):
     liquidation = claim_decisions.claim_revise(claim=claim, user=request.user)

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,6 +113,17 @@ def channel_details(*, organisation, data: dict) -> dict:
         operator = (data.get("operator") or "").strip()
         if not operator:
             raise ValidationError({"operator": _("L'opérateur de mobile money est obligatoire.")})
+        known = operators_of_country(country)
+        if known:
+            by_name = {k.lower(): k for k in known} | {v.lower(): k for k, v in known.items()}
+            if operator.lower() not in by_name:
+                raise ValidationError(
+                    {
+                        "operator": _("Opérateur inconnu dans ce pays : %(ops)s.")
+                        % {"ops": ", ".join(known.values())}
+                    }  # fmt: skip
+                )
+            operator = by_name[operator.lower()]
         out["operator"] = operator[:40]
     else:
         agency = (data.get("paying_agency") or "").strip()
@@ -120,6 +131,19 @@ def channel_details(*, organisation, data: dict) -> dict:
             raise ValidationError({"paying_agency": _("L'agence payeuse est obligatoire.")})
         out["paying_agency"] = agency[:120]
     return out
+
+
+def operators_of_country(country: str) -> dict[str, str]:
+    """The mobile-money operators Kafo pays through in a country: {code: label}
+    (kafo/payroll/mobile_money/operators.yaml). A benefit stores the code the runs' adapters
+    take."""
+    from .models.in_payment import mobile_money_operators
+
+    return {
+        code: conf.get("label", code)
+        for code, conf in mobile_money_operators().items()
+        if conf.get("country") == country
+    }
 
 
 def _channel_of(benefit: BenefitInPayment) -> dict:
@@ -231,7 +255,38 @@ def _new_benefit(*, claim, liquidation, kind, amount, start, user, channel: dict
     )
     for row in (benefit, version, change):
         audit.record_created(row, subject=benefit)
+    _revaluations_since_start(benefit, amount, user)
     return benefit
+
+
+def _revaluations_since_start(benefit: BenefitInPayment, amount: Decimal, user) -> None:
+    """A claim put in payment after a revaluation was applied, with a start date before it:
+    the revaluations it missed, as versions from their dates (compounded, rounded as applied)."""
+    revaluations = Revaluation.objects.filter(
+        organisation_id=benefit.organisation_id,
+        applied_at__isnull=False,
+        effective_from__gt=benefit.start_date,
+    ).order_by("effective_from", "pk")
+    currency = benefit.organisation.country.currency
+    for rev in revaluations:
+        if benefit.kind not in (rev.kinds or PENSION_KINDS):
+            continue
+        if benefit.end_date is not None and benefit.end_date < rev.effective_from:
+            continue
+        amount = round_currency(Decimal(amount) * (1 + rev.percent / 100), currency)
+        version = AmountVersion.objects.create(
+            organisation_id=benefit.organisation_id,
+            benefit=benefit,
+            effective_from=rev.effective_from,
+            monthly_amount=amount,
+            reason=AmountVersion.Cause.REVALUATION,
+            decision_id=rev.decision_id,
+            revaluation=rev,
+            created_by=user,
+            created_at=benefit.created_at,
+        )
+        Revaluation.objects.filter(pk=rev.pk).update(applied_count=F("applied_count") + 1)
+        audit.record_created(version, subject=benefit)
 
 
 DEFAULT_CASH = {"channel": Channel.CASH, "paying_agency": ""}
@@ -316,11 +371,14 @@ def benefits_from_claim(*, claim, user, channels: dict | None = None) -> list[Be
             if not guardian and dep is not None and dep.other_parent_id in spouses:
                 guardian = spouses[dep.other_parent_id]
             kind = BenefitKind.ORPHAN
-            fields = {
-                "payee_name": ben.name,
-                "guardian_name": guardian[:200],
-                "end_date": _age_limit_end(dep.birth_date if dep else None, limit),
-            }
+            birth = dep.birth_date if dep else None
+            end = _age_limit_end(birth, limit)
+            if end is not None and dep is not None:
+                end = max(end, orphan_end_with_documents(
+                    birth=birth, base_end=end, documents=_documents_of(dep.pk),
+                    limits=survivors_rules.get("orphan_age_limit_by_situation") or {},
+                ))  # fmt: skip
+            fields = {"payee_name": ben.name, "guardian_name": guardian[:200], "end_date": end}
         b = _new_benefit(
             claim=claim,
             liquidation=liquidation,
@@ -336,6 +394,153 @@ def benefits_from_claim(*, claim, user, channels: dict | None = None) -> list[Be
         if b is not None:
             created.append(b)
     return created
+
+
+# --- orphans past the age limit ----------------------------------------------------------------
+
+# The child's document (kafo/payroll/models/allowances.py) and the situation it proves in the
+# survivors' rule (benefits.yaml: orphan_age_limit_by_situation).
+SITUATION_OF_DOCUMENT = {"apprenticeship": "apprentice", "school": "student",
+                         "disability": "disabled"}  # fmt: skip
+
+
+def orphan_end_with_documents(*, birth: dt.date, base_end: dt.date, limits: dict,
+                              documents) -> dt.date:  # fmt: skip
+    """The last day due to an orphan whose base age limit ends on `base_end`, kept on by
+    documents: a document of a situation with a higher limit (apprentice 18, student or
+    disabled 21 at INPS-ML) valid on the day after the current end carries the right to the
+    end of its validity, capped at the eve of the birthday at that situation's limit; documents
+    chain (one school year, then the next). `documents`: (kind, valid_from, valid_until or
+    None) triples. Pure."""
+    end = base_end
+    while True:
+        following = end + dt.timedelta(days=1)
+        best = end
+        for kind, valid_from, valid_until in documents:
+            limit = limits.get(SITUATION_OF_DOCUMENT.get(kind, ""))
+            if not limit or valid_from > following:
+                continue
+            if valid_until is not None and valid_until < following:
+                continue
+            cap = _age_limit_end(birth, limit)
+            best = max(best, min(cap, valid_until) if valid_until else cap)
+        if best <= end:
+            return end
+        end = best
+
+
+def _documents_of(dependant_id: int) -> list[tuple]:
+    from .models import ChildDocument
+
+    return list(
+        ChildDocument.unscoped.filter(dependant_id=dependant_id).values_list(
+            "kind", "valid_from", "valid_until"
+        )
+    )
+
+
+def _survivors_rules(benefit: BenefitInPayment) -> dict:
+    from kafo.benefits.models import Liquidation
+
+    liquidation = (
+        Liquidation.objects.filter(claim_id=benefit.claim_id, approved_at__isnull=False)
+        .select_related("rule_version")
+        .order_by("-number")
+        .first()
+        if benefit.claim_id
+        else None
+    )
+    if liquidation is None:
+        return {}
+    return (liquidation.rule_version.parameters or {}).get("survivors", {})
+
+
+@transaction.atomic
+def orphan_extend(*, benefit: BenefitInPayment, user) -> BenefitInPayment:
+    """Extend an orphan's pension past its age limit on the child's recorded documents (school,
+    apprenticeship, disability), per the survivors' rule of its liquidation; a benefit stopped
+    at the age limit is put back in payment (the next run pays the months since as arrears).
+    Audited; a refusal changes nothing."""
+    benefit = _lock(benefit)
+    if benefit.kind != BenefitKind.ORPHAN:
+        raise ValidationError({"benefit": _("Seule une pension d'orphelin se prolonge sur pièce.")})
+    if benefit.status == Status.STOPPED and benefit.status_reason != Reason.AGE_LIMIT:
+        raise ValidationError(
+            {
+                "benefit": _("Prestation arrêtée (%(r)s) : pas de prolongation.")
+                % {"r": benefit.get_status_reason_display()}
+            }  # fmt: skip
+        )
+    dep = benefit.dependant
+    if dep is None or dep.birth_date is None or benefit.end_date is None:
+        raise ValidationError(
+            {"benefit": _("Date de naissance de l'orphelin inconnue : pas de limite d'âge.")}
+        )
+    rules = _survivors_rules(benefit)
+    limits = rules.get("orphan_age_limit_by_situation") or {}
+    if not limits:
+        raise ValidationError(
+            {
+                "benefit": _(
+                    "Les règles de l'organisme ne prolongent pas la pension d'orphelin "
+                    "(même limite d'âge pour tous)."
+                )
+            }
+        )
+    base = _age_limit_end(dep.birth_date, rules.get("orphan_age_limit"))
+    new_end = orphan_end_with_documents(
+        birth=dep.birth_date, base_end=base or benefit.end_date, limits=limits,
+        documents=_documents_of(dep.pk),
+    )  # fmt: skip
+    old_end = benefit.end_date
+    if new_end <= old_end:
+        raise ValidationError(
+            {
+                "documents": _(
+                    "Aucune pièce (scolarité, apprentissage, invalidité) ne couvre le %(d)s, "
+                    "lendemain du dernier jour dû : pas de prolongation."
+                )
+                % {"d": (old_end + dt.timedelta(days=1)).strftime("%d/%m/%Y")}
+            }
+        )
+    note = _("Prolongée jusqu'au %(d)s sur pièce justificative") % {
+        "d": new_end.strftime("%d/%m/%Y")
+    }
+    on = old_end + dt.timedelta(days=1)
+    if benefit.status == Status.STOPPED:
+        _set_status(benefit, status=Status.IN_PAYMENT, reason=Reason.EXTENDED, on=on, user=user,
+                    note=note, end_date=new_end)  # fmt: skip
+        return benefit
+    before = audit.snapshot(benefit)
+    benefit.end_date = new_end
+    benefit.save(update_fields=["end_date"])
+    change = StatusChange.objects.create(
+        organisation_id=benefit.organisation_id,
+        benefit=benefit,
+        on=on,
+        status=benefit.status,
+        reason=Reason.EXTENDED,
+        note=note,
+        by=user,
+        recorded_at=_now(),
+    )
+    audit.record_updated(benefit, before, subject=benefit)
+    audit.record_created(change, subject=benefit)
+    return benefit
+
+
+def orphans_extend_for_dependant(*, dependant, user) -> list[BenefitInPayment]:
+    """Extend every orphan's pension of this child that its documents now carry further (called
+    after a document is recorded); the ones the documents do not extend are left as they are."""
+    extended = []
+    for benefit in BenefitInPayment.objects.filter(
+        dependant=dependant, kind=BenefitKind.ORPHAN, end_date__isnull=False
+    ):
+        try:
+            extended.append(orphan_extend(benefit=benefit, user=user))
+        except ValidationError:
+            continue
+    return extended
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -438,10 +643,24 @@ def benefit_stop(*, benefit, reason: str, last_day: dt.date, user, note: str = "
 def benefits_stop_expired(*, organisation, on: dt.date, user=None) -> int:
     """Stop, set-based, every benefit whose last day due (`end_date`) is before `on` and is not
     stopped yet: orphans at the age limit (reason age limit), others end of right. Idempotent."""
+    from .models import ChildDocument
+
     org_id = organisation if isinstance(organisation, int) else organisation.pk
     qs = BenefitInPayment.objects.filter(organisation_id=org_id, end_date__lt=on).exclude(
         status=Status.STOPPED
     )
+    # An orphan whose child has documents may be carried past the limit: extend those first.
+    documented = qs.filter(
+        kind=BenefitKind.ORPHAN,
+        dependant_id__in=ChildDocument.unscoped.filter(organisation_id=org_id).values(
+            "dependant_id"
+        ),
+    )
+    for benefit in documented:
+        try:
+            orphan_extend(benefit=benefit, user=user)
+        except ValidationError:
+            continue
     rows = list(qs.values_list("pk", "kind", "end_date"))
     if not rows:
         return 0
@@ -509,9 +728,53 @@ def revaluation_create(
         percent=percent,
         effective_from=effective_from,
         kinds=kinds,
+        prepared_by=user,
+        prepared_at=_now(),
     )
     audit.record_created(rev, subject=decision)
     return rev
+
+
+def _revalued(rev: Revaluation):
+    """The benefits a revaluation raises: of its kinds, started on or before its date, not
+    ended before it, without a version on that date yet (set-based)."""
+    return (
+        BenefitInPayment.objects.filter(
+            organisation_id=rev.organisation_id,
+            kind__in=rev.kinds or list(PENSION_KINDS),
+            start_date__lte=rev.effective_from,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=rev.effective_from))
+        .exclude(amount_versions__effective_from=rev.effective_from)
+    )
+
+
+def revaluation_preview(revaluation: Revaluation) -> dict:
+    """What applying the revaluation would do: how many benefits, their monthly total before
+    and after (rounded per benefit as the application rounds), in two aggregate reads."""
+    from kafo.organisations.models import Organisation
+
+    currency = Organisation.objects.select_related("country").get(
+        pk=revaluation.organisation_id
+    ).country.currency  # fmt: skip
+    factor = 1 + revaluation.percent / 100
+    in_force = (
+        AmountVersion.objects.filter(
+            benefit=OuterRef("pk"), effective_from__lte=revaluation.effective_from
+        )
+        .order_by("-effective_from")
+        .values("monthly_amount")[:1]
+    )
+    amounts = [
+        Decimal(a)
+        for a in _revalued(revaluation)
+        .annotate(amount=Subquery(in_force))
+        .filter(amount__isnull=False)
+        .values_list("amount", flat=True)
+    ]
+    before = sum(amounts, Decimal(0))
+    after = sum((round_currency(a * factor, currency) for a in amounts), Decimal(0))
+    return {"count": len(amounts), "before": before, "after": after, "increase": after - before}
 
 
 @transaction.atomic
@@ -519,26 +782,30 @@ def revaluation_apply(*, revaluation: Revaluation, user, batch: int = 5000) -> i
     """Add, set-based, the revalued amount version of every benefit in payment on the
     revaluation's date (not stopped before it, started on or before it), rounded half up to
     whole francs. Never edits a version; idempotent (a benefit already holding a version on
-    that date keeps it). Return the number of versions added."""
+    that date keeps it, so applying again reaches only benefits put in payment since). Four
+    eyes: the agent who prepared it may not apply it. Return the number of versions added."""
     from kafo.organisations.models import Organisation
 
     rev = Revaluation.objects.select_for_update().get(pk=revaluation.pk)
+    if user is not None and rev.prepared_by_id == user.pk:
+        raise ValidationError(
+            {
+                "user": _(
+                    "Quatre yeux : l'agent qui a préparé la revalorisation ne peut pas l'appliquer."
+                )
+            }
+        )
     currency = Organisation.objects.select_related("country").get(pk=rev.organisation_id)
     currency = currency.country.currency
     on = rev.effective_from
     factor = 1 + rev.percent / 100
-    kinds = rev.kinds or list(PENSION_KINDS)
     in_force = (
         AmountVersion.objects.filter(benefit=OuterRef("pk"), effective_from__lte=on)
         .order_by("-effective_from")
         .values("monthly_amount")[:1]
     )
     rows = (
-        BenefitInPayment.objects.filter(
-            organisation_id=rev.organisation_id, kind__in=kinds, start_date__lte=on
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        .exclude(amount_versions__effective_from=on)
+        _revalued(rev)
         .annotate(amount=Subquery(in_force))
         .filter(amount__isnull=False)
         .values_list("pk", "amount")
@@ -588,7 +855,41 @@ def amounts_paid_after(benefit_ids: list[int], day: dt.date) -> dict[int, Decima
     except ImportError:  # pragma: no cover - before the payroll runs exist
         return {}
     paid = getattr(runs, "paid_by_benefit_after", None)
-    return paid(benefit_ids, day) if paid else {}
+    return paid(benefit_ids, day) if paid else _paid_after_from_lines(benefit_ids, day)
+
+
+def _paid_after_from_lines(benefit_ids: list[int], day: dt.date) -> dict[int, Decimal]:
+    """What the lines of runs not cancelled (and not failed) paid for the months after the
+    month of `day`: each such month at the amount in force on its first day. (`day` is a month
+    end here: the end of the month of death.)"""
+    from .domain.run import month_index, month_start
+    from .models import LineStatus, PayrollLine, RunStatus
+
+    after = month_index(day)
+    months: dict[int, set[int]] = {}
+    rows = (
+        PayrollLine.unscoped.filter(benefit_id__in=benefit_ids)
+        .exclude(run__status=RunStatus.CANCELLED)
+        .exclude(status=LineStatus.FAILED)
+        .values_list("benefit_id", "months")
+    )
+    for benefit_id, paid in rows:
+        months.setdefault(benefit_id, set()).update(m for m in paid if m > after)
+    out: dict[int, Decimal] = {}
+    for benefit_id, ms in months.items():
+        versions = list(
+            AmountVersion.unscoped.filter(benefit_id=benefit_id)
+            .order_by("effective_from")
+            .values_list("effective_from", "monthly_amount")
+        )
+        total = Decimal(0)
+        for m in ms:
+            first = month_start(m)
+            amounts = [a for f, a in versions if f <= first]
+            total += amounts[-1] if amounts else Decimal(0)
+        if total:
+            out[benefit_id] = total
+    return out
 
 
 @transaction.atomic
@@ -705,20 +1006,71 @@ def claim_put_in_payment(*, claim, user, channels: dict | None = None) -> list[B
     from kafo.benefits.claim_decisions import claim_start_payment
 
     claim_start_payment(claim=claim, user=user)
-    return benefits_from_claim(claim=claim, user=user, channels=channels)
+    benefits = benefits_from_claim(claim=claim, user=user, channels=channels)
+    _deceased_overpayments_to_survivor(claim, benefits, user)
+    return benefits
 
 
-def benefits_catch_up(*, organisation, user=None) -> int:
+def _deceased_overpayments_to_survivor(claim, benefits, user) -> None:
+    """A survivors' claim put in payment: what the deceased was overpaid after the month of
+    death (their benefit pays nothing more) is recovered from the first widow's benefit (else
+    the first survivor's), by the runs' capped deductions. Audited."""
+    survivors = sorted(benefits, key=lambda b: (b.kind != BenefitKind.SURVIVOR, b.pk))
+    if not survivors:
+        return
+    deceased = DeathRecord.objects.filter(survivors_claim=claim).values("person_id")
+    owed = Overpayment.objects.filter(
+        benefit__person_id__in=deceased, recover_from__isnull=True, recovered__lt=F("amount")
+    )
+    for over in owed:
+        overpayment_recover_from(overpayment=over, benefit=survivors[0], user=user)
+
+
+@transaction.atomic
+def overpayment_recover_from(*, overpayment: Overpayment, benefit: BenefitInPayment | None,
+                             user) -> Overpayment:  # fmt: skip
+    """Say from which benefit the runs recover an overpayment (None or its own benefit: its own
+    benefit). The target must be of the same organisation and not stopped; a recovered
+    overpayment stays as it is."""
+    over = Overpayment.objects.select_for_update().get(pk=overpayment.pk)
+    target = None if benefit is None or benefit.pk == over.benefit_id else benefit
+    if over.recovered >= over.amount:
+        raise ValidationError({"overpayment": _("Trop-perçu déjà entièrement récupéré.")})
+    if target is not None:
+        if target.organisation_id != over.organisation_id:
+            raise ValidationError({"recover_from": _("Prestation introuvable.")})
+        if target.status == Status.STOPPED:
+            raise ValidationError(
+                {
+                    "recover_from": _("La prestation %(ref)s est arrêtée : rien à y retenir.")
+                    % {"ref": target.reference}
+                }  # fmt: skip
+            )
+    if over.recover_from_id == (target.pk if target else None):
+        return over
+    before = audit.snapshot(over)
+    over.recover_from = target
+    over.save(update_fields=["recover_from"])
+    audit.record_updated(over, before, subject=over.benefit)
+    return over
+
+
+def benefits_catch_up(*, organisation, user=None, channels_for=None) -> int:
     """Create the benefits in payment of claims already in payment without any (claims put in
-    payment through the benefits app alone, the demo): cash, agency to complete."""
+    payment before the payroll existed, the demo's). `channels_for(claim)` gives the channels
+    as `benefits_from_claim` takes them; without it: cash, agency to complete."""
     from kafo.benefits.models import Claim, ClaimStatus
 
     org_id = organisation if isinstance(organisation, int) else organisation.pk
-    claims = Claim.objects.filter(organisation_id=org_id, status=ClaimStatus.IN_PAYMENT).exclude(
-        benefits_in_payment__isnull=False
+    claims = (
+        Claim.objects.filter(organisation_id=org_id, status=ClaimStatus.IN_PAYMENT)
+        .exclude(benefits_in_payment__isnull=False)
+        .select_related("person", "organisation__country")
+        .order_by("pk")
     )
     count = 0
     for claim in claims:
         with transaction.atomic():
-            count += len(benefits_from_claim(claim=claim, user=user))
+            channels = channels_for(claim) if channels_for else None
+            count += len(benefits_from_claim(claim=claim, user=user, channels=channels))
     return count

@@ -31,6 +31,49 @@ urlpatterns: list = [
         views_in_payment.certificate_record,
         name="payroll-certificate-record",
     ),
+    path(
+        "payroll/benefits/<int:pk>/stop/",
+        views_in_payment.benefit_stop,
+        name="payroll-benefit-stop",
+    ),
+    path(
+        "payroll/benefits/<int:pk>/channel/",
+        views_in_payment.benefit_channel,
+        name="payroll-benefit-channel",
+    ),
+    path(
+        "payroll/benefits/<int:pk>/death/",
+        views_in_payment.benefit_death,
+        name="payroll-benefit-death",
+    ),
+    path(
+        "payroll/benefits/<int:pk>/extend/",
+        views_in_payment.benefit_extend,
+        name="payroll-benefit-extend",
+    ),
+    path(
+        "payroll/overpayments/<int:pk>/recover-from/",
+        views_in_payment.overpayment_recover_from,
+        name="payroll-overpayment-recover-from",
+    ),
+    path(
+        "payroll/claims/<int:pk>/payment/",
+        views_in_payment.claim_payment,
+        name="payroll-claim-payment",
+    ),
+    path(
+        "payroll/revaluations/", views_in_payment.revaluation_list, name="payroll-revaluation-list"
+    ),
+    path(
+        "payroll/revaluations/decisions/<int:pk>/",
+        views_in_payment.revaluation_prepare,
+        name="payroll-revaluation-prepare",
+    ),
+    path(
+        "payroll/revaluations/<int:pk>/apply/",
+        views_in_payment.revaluation_apply,
+        name="payroll-revaluation-apply",
+    ),
     path("payroll/life-certificates/", views_in_payment.campaign, name="payroll-life-campaign"),
     path(
         "payroll/life-certificates/suspend/",

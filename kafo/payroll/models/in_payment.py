@@ -21,6 +21,7 @@ Rules the payroll run (runs.py) relies on:
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from django.db import models
@@ -98,6 +99,14 @@ class Channel(models.TextChoices):
     BANK = "bank", _("virement bancaire")
     MOBILE_MONEY = "mobile_money", _("mobile money")
     CASH = "cash", _("espèces (agence payeuse)")
+
+
+@functools.cache
+def mobile_money_operators() -> dict[str, dict]:
+    """The operators' settings by code (kafo/payroll/mobile_money/operators.yaml), read once."""
+    from kafo.payroll.mobile_money.operators import load_operator_settings
+
+    return load_operator_settings()
 
 
 class BenefitInPayment(TenantModel):
@@ -200,6 +209,11 @@ class BenefitInPayment(TenantModel):
     @property
     def reference(self) -> str:
         return f"PP-{self.pk:07d}" if self.pk else "PP-?"
+
+    @property
+    def operator_label(self) -> str:
+        """The operator's name (the benefit stores its code)."""
+        return mobile_money_operators().get(self.operator, {}).get("label", self.operator)
 
     def amount_on(self, day) -> Decimal | None:
         """The monthly amount in force on `day` (None before the first version)."""

@@ -227,18 +227,29 @@ def test_channel_change_to_mobile_money_audited_bad_number_refused(sn):
     assert (b.channel, ChannelChange.objects.count()) == ("bank", 0)
     services.benefit_change_channel(
         benefit=b, user=sn["officer"],
-        data={"channel": "mobile_money", "msisdn": "77 012 34 56", "operator": "Orange Money"},
+        data={"channel": "mobile_money", "msisdn": "77 012 34 56", "operator": "Wave Sénégal"},
     )  # fmt: skip
     b.refresh_from_db()
+    # The operator given by its name is stored as the code the runs' adapters take.
     assert (b.channel, b.msisdn, b.operator, b.rib, b.iban) == (
         "mobile_money",
         "+221770123456",
-        "Orange Money",
+        "wave_sn",
         "",
         "",
     )
     change = ChannelChange.objects.get()
     assert (change.before["rib"], change.after["msisdn"]) == (RIB_SN, "+221770123456")
+    # An operator that does not serve the country is refused.
+    with pytest.raises(ValidationError) as exc:
+        services.benefit_change_channel(
+            benefit=b, user=sn["officer"],
+            data={"channel": "mobile_money", "msisdn": "77 012 34 57",
+                  "operator": "orange_money_ml"},
+        )  # fmt: skip
+    assert "Opérateur inconnu dans ce pays" in exc.value.message_dict["operator"][0]
+    b.refresh_from_db()
+    assert (b.msisdn, ChannelChange.objects.count()) == ("+221770123456", 1)
 
 
 # --- revaluation ------------------------------------------------------------------------------
