@@ -14,6 +14,7 @@ from django.core.management import BaseCommand, call_command
 
 from kafo.benefits.demo import benefits_demo_seed
 from kafo.organisations.tenancy import zone_scope
+from kafo.payroll.demo import payroll_demo_seed
 from kafo.registry.models import Person
 
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             call_command("rules_seed")
             call_command("benefits_seed")
             benefits_demo_seed(say=lambda msg: self.stdout.write(f"  prestations : {msg}"))
+            payroll_demo_seed(say=lambda msg: self.stdout.write(f"  paiements : {msg}"))
         else:
             self.stdout.write(
                 "Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire)."
