@@ -321,6 +321,7 @@ def measure(db_url: str, org_code: str, orm_sample: int, workdir: str) -> dict:
             created_at=timezone.now(),
             execution_date=dt.date(2026, 3, 25),
             remittance="Pension 03/2026",
+            cash_pdf=False,  # the cash lists as CSV; the PDF layout is minutes (run_files.py)
         )
         for rf in files:
             (Path(workdir) / rf.name).write_bytes(rf.content)

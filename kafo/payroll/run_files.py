@@ -6,7 +6,9 @@ the same way.
   organisation's account as debtor; every RIB and IBAN checked by the writer.
 - mobile_money: one CSV per operator (reference, payee, E.164 number, amount) — the GSMA batch
   is created from the same rows by the operator adapter (kafo/payroll/mobile_money/).
-- cash: one CSV list per paying agency with a signature column.
+- cash: one list per paying agency with a signature column, as a PDF (domain/cash_list.py) and
+  as a CSV. `cash_pdf=False` leaves the PDF out: reportlab lays out about 250 lines a second
+  here, so 50,000 cash lines take minutes (bench/payroll.py measures without it and says so).
 
 Columns of `lines`: reference, channel, payee_name, net, rib, iban, bic, msisdn, operator,
 paying_agency (strings; net Int64).
@@ -67,6 +69,10 @@ def write_files(
     created_at: dt.datetime,
     execution_date: dt.date,
     remittance: str,
+    organisation_name: str = "",
+    period_label: str = "",
+    currency: str = "XOF",
+    cash_pdf: bool = True,
 ) -> list[RunFile]:
     """Return the run's payment files (lines with net 0 are not paid, so not written)."""
     files: list[RunFile] = []
@@ -136,4 +142,29 @@ def write_files(
                     int(group["net"].sum()),
                 )
             )
+    cash = lines.filter(pl.col("channel") == "cash")
+    if cash_pdf and cash.height:
+        from kafo.payroll.domain.cash_list import cash_list_pdf
+
+        payments = cash.select(
+            "reference", "payee_name", pl.col("net").alias("amount"),
+            pl.col("paying_agency").alias("agency"),
+        ).to_dicts()  # fmt: skip
+        files.append(
+            RunFile(
+                "cash_list",
+                "PDF",
+                f"{run_reference}-especes.pdf",
+                "application/pdf",
+                cash_list_pdf(
+                    payments,
+                    organisation=organisation_name,
+                    period=period_label,
+                    payment_date=execution_date,
+                    currency=currency,
+                ),
+                cash.height,
+                int(cash["net"].sum()),
+            )
+        )
     return files

@@ -550,6 +550,9 @@ def write_run_files(run: PayrollRun) -> list[PayrollFile]:
         created_at=now,
         execution_date=max(run.period_start, timezone.localdate()),
         remittance=f"Pension {run.period_start:%m/%Y}",
+        organisation_name=run.organisation.name,
+        period_label=f"{run.period_start:%m/%Y}",
+        currency=run.organisation.country.currency,
     )
     out = []
     for f in files:

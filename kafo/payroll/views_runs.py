@@ -118,12 +118,22 @@ def run_detail(request, pk):
             "may_approve": run.status == RunStatus.PREPARED and not refusal and not problems,
             "refusal": list(refusal.values()),
             "may_run": _may_run(user),
-            "files": PayrollFile.objects.filter(run=run).defer("content"),
+            "files": [
+                (f, _file_title(f)) for f in PayrollFile.objects.filter(run=run).defer("content")
+            ],
             "returns": run.returns.all(),
             "period_label": month_label(run.period_start.year * 12 + run.period_start.month - 1),
             "failed": LineStatus.FAILED,
         },
     )
+
+
+def _file_title(f: PayrollFile) -> str:
+    if f.kind == "cash_list" and f.content_type == "text/csv":
+        title = _("liste de paiement en espèces (CSV)")
+    else:
+        title = f.get_kind_display()
+    return f"{title} — {f.label}" if f.label and f.label != "PDF" else title
 
 
 def _action(request, pk, do, done: str):

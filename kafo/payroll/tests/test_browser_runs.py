@@ -79,7 +79,7 @@ def test_prepare_preview_approve_as_another_officer_download_files(browser_page,
     page.wait_for_selector("#run-files")
     run = PayrollRun.objects.get()
     assert (run.status, run.approved_by_id) == (RunStatus.FROZEN, approver.pk)
-    assert page.locator("#run-files a").count() == 3
+    assert page.locator("#run-files a").count() == 4  # pain.001, mobile money, cash CSV + PDF
     with page.expect_download() as info:
         page.click("#run-files a:has-text('pain.001')")
     xml = open(info.value.path(), "rb").read()  # noqa: PTH123

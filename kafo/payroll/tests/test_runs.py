@@ -225,8 +225,14 @@ def test_totals_per_channel_equal_the_sum_of_lines_and_pain001_validates(org, of
         assert totals["net"] == sum(ln.net for ln in lines)
         assert totals["lines"] == lines.count()
     assert run.totals["bank"]["net"] == 130_500
+    names = sorted(PayrollFile.objects.filter(run=run).values_list("kind", "content_type"))
+    assert names == [
+        ("cash_list", "application/pdf"),
+        ("cash_list", "text/csv"),
+        ("mobile_money", "text/csv"),
+        ("pain001", "application/xml"),
+    ]
     files = {f.kind: f for f in PayrollFile.objects.filter(run=run)}
-    assert sorted(files) == ["cash_list", "mobile_money", "pain001"]
     xml = bytes(files["pain001"].content)
     assert validate_pain001(xml) == []
     assert b"<CtrlSum>130500</CtrlSum>" in xml
