@@ -73,6 +73,7 @@ class TxnAction(models.TextChoices):
     SEARCH = "search", _("Recherche")
     SUBSCRIBE = "subscribe", _("Abonnement")
     UNSUBSCRIBE = "unsubscribe", _("Désabonnement")
+    TXN_STATUS = "txn-status", _("État d'une transaction")
 
 
 class TxnStatus(models.TextChoices):
@@ -103,6 +104,7 @@ class Transaction(models.Model):
     is_async = models.BooleanField(default=False)
     transaction_id = models.CharField(max_length=99)
     message_id = models.CharField(max_length=99)
+    sender_id = models.CharField(max_length=200, blank=True)
     correlation_id = models.CharField(max_length=99, unique=True)
     status = models.CharField(max_length=4, choices=TxnStatus.choices, default=TxnStatus.RECEIVED)
     request = models.JSONField(default=dict)
