@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from kafo.identity.linkage import model
+from kafo.identity.linkage import model, review
 from kafo.identity.linkage.engines import make_engine
 from kafo.identity.linkage.normalise import normalise
 
@@ -42,11 +42,17 @@ ALL_SCORES = "(SELECT * FROM scores UNION ALL SELECT * FROM hop_scores)"
 
 @dataclass
 class LinkResult:
+    """`clusters`: what is linked automatically (near certain); `proposed`: the engine's whole
+    clustering (today's two outcomes); `review`: the pairs to ask a person about, most useful
+    first (record_a, record_b, probability, reason, reason_code, value); the rest stays apart."""
+
     clusters: pl.DataFrame
     pairs: pl.DataFrame
     parameters: model.Parameters
     seconds: dict[str, float] = field(default_factory=dict)
     candidate_pairs: int = 0
+    proposed: pl.DataFrame | None = None
+    review: pl.DataFrame | None = None
 
 
 def probability(weight: float) -> float:
@@ -73,13 +79,44 @@ def link(
     threshold: float = DEFAULT_THRESHOLD,
     engine_options: dict | None = None,
     on_step: Callable[[str], None] | None = None,
+    auto_threshold: float = review.AUTO_THRESHOLD,
+    review_budget: float = review.DEFAULT_REVIEW_BUDGET,
+    must_link: list[tuple[str, str]] | tuple = (),
+    cannot_link: list[tuple[str, str]] | tuple = (),
 ) -> LinkResult:
-    """Return the clusters of `records` and the scored pairs behind them."""
+    """Return the clusters of `records`, the review items and the scored pairs behind them.
+
+    `must_link` / `cannot_link`: pairs of record_ids a reviewer answered "same person" / "not
+    the same"; every rebuild keeps them (a cannot-link is never crossed, a must-link always
+    joins, whatever the scores; an unknown record_id is ignored)."""
     runner = _Run(make_engine(engine, **(engine_options or {})), on_step)
+    runner.constraints = (list(must_link), list(cannot_link))
     try:
-        return runner.run(records, threshold)
+        result = runner.run(records, threshold)
     finally:
         runner.engine.close()
+    must, cannot = _constraint_frame(must_link), _constraint_frame(cannot_link)
+    decided = pl.concat([must, cannot])
+    result.proposed = result.clusters
+    result.clusters = review.automatic_clusters(
+        result.proposed, result.pairs, auto_threshold, must_link=must, cannot_link=cannot
+    )
+    result.review = review.select_review(
+        result.pairs,
+        result.proposed,
+        result.clusters,
+        result.clusters.height,
+        review_budget,
+        decided=decided,
+    )
+    return result
+
+
+def _constraint_frame(pairs) -> pl.DataFrame:
+    rows = [(min(a, b), max(a, b)) for a, b in pairs if a != b]
+    return pl.DataFrame(
+        rows, schema={"l_record_id": pl.String, "r_record_id": pl.String}, orient="row"
+    )
 
 
 class _Run:
@@ -87,6 +124,7 @@ class _Run:
 
     def __init__(self, engine, on_step: Callable[[str], None] | None):
         self.engine = engine
+        self.constraints: tuple[list, list] = ([], [])
         self.on_step = on_step or (lambda step: None)
         self.seconds: dict[str, float] = {}
         self._started = time.perf_counter()
@@ -177,14 +215,21 @@ class _Run:
 
     def _cluster(self, threshold: float, candidate_pairs: int) -> pl.DataFrame:
         """Merge clusters that pick each other as best neighbour, round after round."""
-        self.engine.create("links", model.links_sql(f"{ALL_SCORES} s", threshold))
+        links = model.links_sql(f"{ALL_SCORES} s", threshold)
+        constrained = self._load_constraints()
+        if constrained:
+            links = model.constrained_links_sql(links, "cannot_pairs")
+        self.engine.create("links", links)
         if candidate_pairs >= COMPONENTS_FROM:
             # Keep only the cannot-link pairs inside a connected component of the links.
             self._components()
             components = "components"
         else:  # few pairs: every record in one component, the same clusters for fewer jobs
             components = "(SELECT rid, 0 AS comp FROM rec)"
-        self.engine.create("edges", model.edges_sql(f"{ALL_SCORES} s", "links", components))
+        edges = model.edges_sql(f"{ALL_SCORES} s", "links", components)
+        if constrained:
+            edges = model.constrained_edges_sql(edges, "must_pairs", "cannot_pairs")
+        self.engine.create("edges", edges)
         self.engine.drop("components")  # `links` is read again by `_pairs`
         labels, spare = "labels", "labels_next"
         self.engine.create(labels, model.initial_labels_sql("edges"))
@@ -203,9 +248,28 @@ class _Run:
         clusters = self.engine.frame(model.clusters_sql(labels)).sort("record_id")
         for table in ("cluster_links", "ranked", "ambiguous", "choices", "edges"):
             self.engine.drop(table)
-        for table in ("labels", "labels_next"):
+        for table in ("labels", "labels_next", "must_pairs", "cannot_pairs"):
             self.engine.drop(table)
         return clusters
+
+    def _load_constraints(self) -> bool:
+        """Load the reviewers' answers as rid pairs (must_pairs, cannot_pairs); False if none."""
+        must, cannot = self.constraints
+        if not (must or cannot):
+            return False
+        rids = self.engine.frame("SELECT record_id, rid FROM rec")
+        index = dict(zip(rids["record_id"], rids["rid"], strict=True))
+        for name, pairs in (("must_pairs", must), ("cannot_pairs", cannot)):
+            rows = sorted(
+                {
+                    (min(index[a], index[b]), max(index[a], index[b]))
+                    for a, b in pairs
+                    if a in index and b in index and a != b
+                }
+            )
+            frame = pl.DataFrame(rows, schema={"l_rid": pl.Int64, "r_rid": pl.Int64}, orient="row")
+            self.engine.load(name, frame)
+        return True
 
     def _components(self) -> None:
         """Connected components of `links` into `components` (rid, comp = smallest rid)."""
@@ -226,7 +290,8 @@ class _Run:
             "k.l_rid IS NOT NULL AS linked "
             f"FROM {ALL_SCORES} s "
             "JOIN rec a ON a.rid = s.l_rid JOIN rec b ON b.rid = s.r_rid "
-            "LEFT JOIN links k ON k.l_rid = s.l_rid AND k.r_rid = s.r_rid "
+            "LEFT JOIN (SELECT DISTINCT l_rid, r_rid FROM links) k "
+            "ON k.l_rid = s.l_rid AND k.r_rid = s.r_rid "
             f"WHERE s.match_weight >= {REVIEW_FLOOR}"
         )
         return (

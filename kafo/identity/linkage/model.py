@@ -679,3 +679,30 @@ def clusters_sql(labels_table: str) -> str:
         f"LEFT JOIN {labels_table} l ON l.rid = r.rid "
         "JOIN rec c ON c.rid = coalesce(l.cid, r.rid)"
     )
+
+
+# --- reviewers' answers ----------------------------------------------------------------------
+
+# A pair a reviewer said differs: a cannot-link stronger than any score.
+MUST_LINK_WEIGHT = 1_000_000.0
+
+
+def constrained_links_sql(links_sql: str, cannot_table: str) -> str:
+    """The links, less the pairs a reviewer said differ (a table of l_rid < r_rid). The pairs a
+    reviewer said are one person join the automatic clusters afterwards (review.py): as links
+    here, their weight would reorder the merging and pull records away from their own links."""
+    return (
+        f"SELECT k.l_rid, k.r_rid, k.w FROM ({links_sql}) k WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {cannot_table} c WHERE c.l_rid = k.l_rid AND c.r_rid = k.r_rid)"
+    )
+
+
+def constrained_edges_sql(edges_sql: str, must_table: str, cannot_table: str) -> str:
+    """The edges with the reviewers' answers: a pair said to be one person is no longer a
+    cannot-link; a pair said to differ always is, wherever it lies."""
+    return (
+        f"SELECT e.l_rid, e.r_rid, e.w, e.link FROM ({edges_sql}) e WHERE e.link = 1 OR NOT EXISTS "
+        f"(SELECT 1 FROM {must_table} m WHERE m.l_rid = e.l_rid AND m.r_rid = e.r_rid) "
+        f"UNION ALL SELECT l_rid, r_rid, {_double(-MUST_LINK_WEIGHT)} AS w, 0 AS link "
+        f"FROM {cannot_table}"
+    )

@@ -2,7 +2,10 @@
 
 Reads the columns record_id, source, family_name, given_names, sex, birth_date, birth_place,
 mother_name, national_id (any but record_id may be empty) and writes `record_id, person_id` for
-every input record. An organisation can run it on a data migration before loading it.
+every input record: the clusters linked automatically (near certain). `--review-out REVIEW.csv`
+writes the pairs to ask a person about, `record_a, record_b, probability, reason`, most useful
+first, at most `--review-budget` per 1,000 records (default 50). An organisation can run it on
+a data migration before loading it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from tqdm import tqdm
 from kafo.exports import neutralise_frame
 from kafo.identity.linkage.linker import DEFAULT_THRESHOLD, STEPS, explain, link
 from kafo.identity.linkage.normalise import INPUT_COLUMNS
+from kafo.identity.linkage.review import DEFAULT_REVIEW_BUDGET
 
 
 class Command(BaseCommand):
@@ -26,8 +30,19 @@ class Command(BaseCommand):
         parser.add_argument("--pairs", help="optional CSV of scored pairs with explanations")
         parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
         parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+        parser.add_argument(
+            "--review-out", help="CSV to write: record_a, record_b, probability, reason"
+        )
+        parser.add_argument(
+            "--review-budget",
+            type=float,
+            default=DEFAULT_REVIEW_BUDGET,
+            help="review items per 1,000 records at most (default 50)",
+        )
 
     def handle(self, *args, **options):
+        if options["review_budget"] < 0:
+            raise CommandError("--review-budget: must be 0 or more")
         records = _read(options["persons"])
         with tqdm(total=len(STEPS), desc="linkage", unit="step", disable=None) as bar:
 
@@ -40,12 +55,20 @@ class Command(BaseCommand):
                 engine=options["engine"],
                 threshold=options["threshold"],
                 on_step=advance,
+                review_budget=options["review_budget"],
             )
         neutralise_frame(result.clusters.select("record_id", "person_id")).write_csv(options["out"])
         if options["pairs"]:
             _write_pairs(result.pairs, options["pairs"])
+        if options["review_out"]:
+            review = result.review.select(
+                "record_a", "record_b", "probability", pl.col("reason_text").alias("reason")
+            )
+            neutralise_frame(review).write_csv(options["review_out"])
         persons = result.clusters.get_column("person_id").n_unique()
         self.stdout.write(f"{records.height} records, {persons} persons -> {options['out']}")
+        if options["review_out"]:
+            self.stdout.write(f"{result.review.height} pairs to review -> {options['review_out']}")
 
 
 def _read(path: str) -> pl.DataFrame:
