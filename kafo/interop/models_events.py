@@ -99,6 +99,7 @@ class CivilRegistry(models.Model):
 
 
 class DeathOutcome(models.TextChoices):
+    RECEIVED = "received", _("Reçu, à traiter")
     APPLIED = "applied", _("Décès enregistré")
     REVIEW = "review", _("À vérifier")
     UNMATCHED = "unmatched", _("Personne non trouvée")
