@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -390,6 +391,7 @@ def revaluation_list(request):
     for rev in revaluations:
         rev.preview = services.revaluation_preview(rev)
         rev.kind_labels = [BenefitKind(k).label for k in rev.kinds if k in BenefitKind.values]
+        rev.percent_text = number_format(rev.percent.normalize())  # "2,5" (en: "2.5")
     return render(
         request,
         "payroll/revaluations.html",

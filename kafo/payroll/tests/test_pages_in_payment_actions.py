@@ -249,7 +249,7 @@ def test_revaluation_prepared_by_an_officer_applied_by_the_director(client, zone
     assert (rev.percent, rev.effective_from, rev.prepared_by, rev.applied_at) == (
         D("3.5"), dt.date(2026, 1, 1), officer, None)  # fmt: skip
     page = client.get(reverse("payroll-revaluation-list")).content.decode()
-    assert "100 000 FCFA → 103 500 FCFA" in page
+    assert "100 000 FCFA → 103 500 FCFA" in page and "+3,5 %" in page
     apply = reverse("payroll-revaluation-apply", args=[rev.pk])
     assert client.post(apply).status_code == 403  # the preparer's role does not apply
     assert AmountVersion.objects.filter(reason="revaluation").count() == 0
