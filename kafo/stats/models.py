@@ -25,6 +25,7 @@ class Indicator(models.Model):
         COUNT = "count", _("nombre")
         AMOUNT = "amount", _("montant")
         MONTHS = "months", _("mois")
+        FACTOR = "factor", _("rapport")  # a plain quotient shown as "12,5"
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name_fr = models.CharField(_("nom (français)"), max_length=200)

@@ -131,7 +131,7 @@ def indicator_breakdown(
 
 
 def zone_side_by_side(codes: list[str] | None, period: str) -> dict:
-    """Return {organisation_id or None: {code: Cell}} for `period` (the zone administrator's view)."""
+    """Return {organisation id or None: {code: Cell}} of `period` (the zone side by side)."""
     qs = IndicatorValue.objects.filter(period=period, breakdown="").select_related("indicator")
     if codes:
         qs = qs.filter(indicator__code__in=codes)

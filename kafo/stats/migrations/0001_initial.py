@@ -48,6 +48,7 @@ class Migration(migrations.Migration):
                             ("count", "nombre"),
                             ("amount", "montant"),
                             ("months", "mois"),
+                            ("factor", "rapport"),
                         ],
                         default="ratio",
                         max_length=10,
