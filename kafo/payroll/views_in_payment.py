@@ -298,7 +298,11 @@ def _payees(claim) -> list[dict]:
             "name": b.name,
             "amount": b.monthly_amount,
             "orphan": b.relationship != "spouse",
-            "relationship": b.get_relationship_display(),
+            "relationship": str(
+                BenefitKind.SURVIVOR.label
+                if b.relationship == "spouse"
+                else BenefitKind.ORPHAN.label
+            ),
         }
         for b in liquidation.beneficiaries.filter(qualifies=True, monthly_amount__gt=0).order_by(
             "relationship", "id"

@@ -259,3 +259,50 @@ def test_revaluation_prepared_by_an_officer_applied_by_the_director(client, zone
     assert a.amount_on(dt.date(2026, 1, 1)) == D(103_500)
     rev.refresh_from_db()
     assert (rev.applied_by, rev.applied_count) == (director, 1)
+
+
+def test_survivors_claim_each_payee_its_channel_errors_named_per_payee(client, zone, make_user):
+    org = zone["IPRES-SN"]
+    deceased = _person(org, name="FALL")
+    widow = dependant_add(
+        person=deceased,
+        data={"relationship": "spouse", "family_name": "DIOP", "given_names": "Aminata",
+              "sex": "F", "birth_date": dt.date(1965, 1, 1),
+              "marriage_date": dt.date(1990, 5, 1)},
+    )  # fmt: skip
+    child = dependant_add(
+        person=deceased,
+        data={"relationship": "child", "family_name": "FALL", "given_names": "Ibou", "sex": "M",
+              "birth_date": dt.date(2012, 6, 15), "other_parent": widow},
+    )  # fmt: skip
+    claim = approved_claim(
+        org,
+        deceased,
+        kind="survivors",
+        monthly_amount=100_000,
+        start=dt.date(2025, 5, 1),
+        death_date=dt.date(2025, 4, 10),
+        survivors=[(widow, "spouse", 50_000), (child, "orphan", 10_000)],
+    )
+    beneficiaries = claim.liquidations.get().beneficiaries
+    w_key = str(beneficiaries.get(relationship="spouse").pk)
+    o_key = str(beneficiaries.get(relationship="orphan").pk)
+    url = reverse("payroll-claim-payment", args=[claim.pk])
+    client.force_login(make_user(org, "payment_officer"))
+    page = client.get(url).content.decode()
+    assert "DIOP Aminata" in page and "FALL Ibou" in page and "50 000 FCFA" in page
+    data = {f"{w_key}-channel": "mobile_money", f"{w_key}-msisdn": "77 012 34 56",
+            f"{w_key}-operator": "orange_money_sn", f"{o_key}-channel": "cash",
+            f"{o_key}-paying_agency": "", f"{o_key}-guardian_name": "DIOP Aminata",
+            "action": "confirm"}  # fmt: skip
+    r = client.post(url, data)
+    assert r.status_code == 400
+    section = r.content.decode().split(f'id="payee-{o_key}"')[1]
+    assert "agence payeuse est obligatoire" in section.replace("&#x27;", "'")
+    assert BenefitInPayment.objects.count() == 0
+    r = client.post(url, {**data, f"{o_key}-paying_agency": "Agence IPRES de Pikine"})
+    assert r.status_code == 302
+    w, o = (BenefitInPayment.objects.get(beneficiary_id=int(k)) for k in (w_key, o_key))
+    assert (w.channel, w.msisdn, w.operator) == ("mobile_money", "+221770123456", "orange_money_sn")
+    assert (o.channel, o.paying_agency, o.guardian_name, o.end_date) == (
+        "cash", "Agence IPRES de Pikine", "DIOP Aminata", dt.date(2033, 6, 14))  # fmt: skip
