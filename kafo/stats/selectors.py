@@ -143,7 +143,33 @@ def zone_side_by_side(codes: list[str] | None, period: str) -> dict:
 
 # The list each indicator counts: (URL name, query string built from the period).
 # None where no list page exists (yet): the figure is then shown without a link.
-DRILLDOWN: dict[str, tuple[str, str] | None] = {}
+# The list pages show today's records (their own filters), not the snapshot's month, except
+# the non-filers page, which takes the period.
+DRILLDOWN: dict[str, tuple[str, str] | None] = {
+    "coverage_active": ("contributions-declaration-list", ""),
+    "coverage_registered": None,  # no list of persons (the search page needs a name)
+    "old_age_pension_coverage": ("payroll-benefit-list", "status=in_payment&kind=pension"),
+    "family_benefit_coverage": (
+        "payroll-benefit-list",
+        "status=in_payment&kind=family_allowance",
+    ),
+    "collection_rate": ("contributions-account-list", ""),
+    "arrears_ratio": ("contributions-account-list", ""),
+    "arrears_months": ("contributions-account-list", ""),
+    "declaration_compliance": ("collection-non-filer-list", "period={period}"),
+    "liquidation_days_median": ("benefits-claim-list", ""),
+    "liquidation_days_mean": ("benefits-claim-list", ""),
+    "liquidation_within_90": ("benefits-claim-list", ""),
+    "pensions_in_payment": ("payroll-benefit-list", "status=in_payment"),
+    "allowances_in_payment": ("payroll-benefit-list", "status=in_payment&kind=family_allowance"),
+    "demographic_ratio": ("payroll-benefit-list", "status=in_payment"),
+    "payment_failure_rate": ("payroll-run-list", ""),
+    "life_certificate_compliance": ("payroll-life-campaign", ""),
+    "registry_national_id": None,
+    "registry_phone": None,
+    "pending_registrations": ("contributions-pending-list", ""),
+    "review_queue": ("identity-review-list", "status=pending"),
+}
 
 
 def drilldown_url(code: str, organisation, period: str) -> str | None:
