@@ -51,6 +51,11 @@ class Notification(TenantModel):
     def __str__(self) -> str:
         return self.transaction_id
 
+    def get_event_kind_label(self) -> str:
+        from .models import EventKind
+
+        return str(dict(EventKind.choices).get(self.event_kind, self.event_kind))
+
 
 class DeliveryAttempt(models.Model):
     """One try to deliver a notification: when, the HTTP status, the error."""

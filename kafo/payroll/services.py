@@ -975,6 +975,9 @@ def death_record(
         recorded_at=now,
     )
     audit.record_created(record, subject=person or benefit)
+    from kafo.interop import outbox  # subscribers told of the death (issue 19)
+
+    outbox.events_record(kind="death", persons=[person or getattr(benefit, "person", None)])
     return record
 
 

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from kafo.audit import services as audit
+from kafo.interop import outbox
 from kafo.organisations.models import Organisation
 
 from .domain import birth_dates, names, national_ids, registration_numbers, text
@@ -287,6 +288,7 @@ def person_register(
     person.save()
     _index_names(person)
     audit.record_created(person)
+    outbox.events_record(kind="registration", persons=[person])
     return person
 
 
@@ -439,8 +441,10 @@ def employment_add(*, person: Person, data: Mapping[str, Any]) -> Employment:
     )
     _validate_employment(person, emp)
     emp.full_clean(exclude=["organisation", "person"])
+    insured = outbox.insured_on(person)
     emp.save()
     audit.record_created(emp, subject=person)
+    outbox.insured_status_changed(person, before=insured)
     return emp
 
 
@@ -454,8 +458,10 @@ def employment_update(*, employment: Employment, data: Mapping[str, Any]) -> Emp
             setattr(emp, k, data[k])
     _validate_employment(emp.person, emp)
     emp.full_clean(exclude=["organisation", "person"])
+    insured = outbox.insured_on(emp.person)
     emp.save()
     audit.record_updated(emp, before, subject=emp.person)
+    outbox.insured_status_changed(emp.person, before=insured)
     return emp
 
 
@@ -463,4 +469,6 @@ def employment_update(*, employment: Employment, data: Mapping[str, Any]) -> Emp
 def employment_remove(*, employment: Employment) -> None:
     before = audit.snapshot(employment)
     audit.record_deleted(employment, before, subject=employment.person)
+    insured = outbox.insured_on(employment.person)
     employment.delete()
+    outbox.insured_status_changed(employment.person, before=insured)
