@@ -32,7 +32,7 @@ def _declare(org_person, periods):
                     "worker_number": org_person.number,
                     "family_name": org_person.family_name,
                     "given_names": org_person.given_names,
-                    "days_worked": 30,
+                    "days_worked": 28,  # February has 28 (days beyond the month are refused)
                     "gross_salary": 150000,
                 }
             ],
