@@ -83,6 +83,8 @@ class ReviewItemOut(Schema):
     weight: float
     agreements: list[str]
     status: str
+    rank: int
+    reason: str
 
 
 def _need(request, capability: str = "registry.view"):
@@ -171,5 +173,6 @@ def liaison_decide(request, liaison_id: int, payload: LiaisonDecisionIn):
     "/identity/review", response={200: list[ReviewItemOut], **ERRORS}, url_name="api-review"
 )
 def review_queue(request, status: str = "pending"):
+    """The first 200 items, pending ones in the engine's order."""
     _need(request)
-    return selectors.review_queue(status)
+    return list(selectors.review_queue(status)[:200])

@@ -23,6 +23,7 @@ ROUTES = {
     "identity-person-split": lambda rec: {"pk": rec["person"].pk},
     "identity-undo": lambda rec: {"batch": rec["link_change"].batch},
     "identity-review-detail": lambda rec: {"pk": rec["review_item"].pk},
+    "identity-review-undo": lambda rec: {"pk": rec["review_item"].pk},
     "identity-liaison-create": lambda rec: {"pk": rec["person"].pk},
     "identity-liaison-detail": lambda rec: {"pk": rec["liaison_incoming"].pk},
     "api:api-person-zone": lambda rec: {"person_id": rec["person"].pk},

@@ -7,6 +7,7 @@ record, so an agent reads them through the same scope as everything else.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kafo.organisations.tenancy import TenantModel
@@ -54,6 +55,31 @@ class ReviewStatus(models.TextChoices):
     DISTINCT = "distinct", _("personnes différentes")
 
 
+class ReviewReason(models.TextChoices):
+    """Why the engine sends a pair to people rather than deciding it (its reason codes)."""
+
+    PROPOSED = (
+        "proposed",
+        _("le calcul les réunit, mais pas avec assez de certitude pour les lier seul"),
+    )
+    UNCERTAIN = "uncertain", _("incertain : autant de chances d'être une ou deux personnes")
+    LARGE_CLUSTERS = (
+        "large_clusters",
+        _("la réponse réunit deux groupes de plusieurs dossiers chacun"),
+    )
+    HOMONYM_CHAIN = (
+        "homonym_chain",
+        _("une chaîne de liens tient ensemble des dossiers qui ne concordent pas (homonymes ?)"),
+    )
+    TWINS = (
+        "twins",
+        _(
+            "jumeaux possibles : même nom de famille, même date et même lieu de naissance, "
+            "même mère, autres prénoms"
+        ),
+    )
+
+
 class ReviewItem(TenantModel):
     """An uncertain pair, as seen from the organisation that owns `person`.
 
@@ -79,9 +105,18 @@ class ReviewItem(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Place in the engine's review order (0 = review first): how much deciding changes the index.
+    rank = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=20, choices=ReviewReason.choices, blank=True)
+    # The engine's own words, shown only for a reason code the system does not know.
+    reason_text = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The merge or split an answer made, so that the answer can be undone from the item.
+    change_batch = models.UUIDField(null=True, blank=True)
 
     class Meta:
-        ordering = ["status", "-weight"]
+        ordering = ["status", "rank", "-weight", "id"]
+        indexes = [models.Index(fields=["organisation", "status", "rank"])]
         constraints = [
             models.UniqueConstraint(fields=["person", "other_person"], name="uniq_review_pair")
         ]
@@ -92,6 +127,38 @@ class ReviewItem(TenantModel):
     @property
     def probability(self) -> float:
         return 1 / (1 + 2.0 ** (-self.weight))
+
+
+class ConstraintKind(models.TextChoices):
+    CANNOT_LINK = "cannot_link", _("jamais liés")
+    MUST_LINK = "must_link", _("toujours liés")
+
+
+class LinkConstraint(TenantModel):
+    """A reviewer's answer that every later rebuild of the index keeps.
+
+    "Not the same" is a cannot-link: the two records never share a zone person. "Same person"
+    is a must-link. Owned by the organisation that answered (the owner of `person`); an undone
+    answer is kept with `active` false, so the trail stays readable.
+    """
+
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    other_person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=ConstraintKind.choices)
+    review_item = models.ForeignKey(
+        ReviewItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="constraints"
+    )
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["active", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.other_person_id}"
 
 
 class HintQuota(models.Model):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from kafo.organisations.tenancy import tenant_scope
 from kafo.registry.domain import names
@@ -84,8 +85,138 @@ def recent_changes(link: ZoneLink) -> list[LinkChange]:
     return list(LinkChange.objects.filter(person_id=link.person_id)[:20])
 
 
-def review_queue(status: str = ReviewStatus.PENDING) -> list[ReviewItem]:
-    return list(ReviewItem.objects.filter(status=status).select_related("person")[:200])
+REVIEW_PAGE_SIZE = 25
+
+
+def review_queue(status: str = ReviewStatus.PENDING):
+    """The organisation's review items: pending ones in the engine's order, answered ones last
+    answered first. A queryset, for the page to cut into pages of `REVIEW_PAGE_SIZE`."""
+    items = ReviewItem.objects.filter(status=status).select_related("person__organisation")
+    if status == ReviewStatus.PENDING:
+        return items.order_by("rank", "-weight", "id")
+    return items.order_by("-decided_at", "-id")
+
+
+@dataclass(frozen=True)
+class ReviewerThroughput:
+    name: str
+    last_7_days: int
+    last_30_days: int
+    same: int
+    distinct: int
+
+
+@dataclass(frozen=True)
+class ReviewQueueStats:
+    pending: int
+    oldest_since: dt.datetime | None
+    oldest_days: int | None
+    average_days: float | None
+    reviewers: list[ReviewerThroughput]
+
+
+def review_queue_stats(now: dt.datetime | None = None) -> ReviewQueueStats:
+    """For the registration manager: the queue's size and age, and each reviewer's answers
+    (last 7 and 30 days, and over those 30 days how many were "same" and "different")."""
+    from django.db.models import Min, Q
+
+    now = now or timezone.now()
+    pending = ReviewItem.objects.filter(status=ReviewStatus.PENDING)
+    count = pending.count()
+    oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
+    ages = [
+        (now - created).total_seconds() / 86400
+        for created in pending.values_list("created_at", flat=True)[:10000]
+    ]
+    month = now - dt.timedelta(days=30)
+    week = now - dt.timedelta(days=7)
+    rows = (
+        ReviewItem.objects.filter(decided_by__isnull=False, decided_at__gte=month)
+        .values("decided_by", "decided_by__first_name", "decided_by__last_name")
+        .annotate(
+            d30=Count("id"),
+            d7=Count("id", filter=Q(decided_at__gte=week)),
+            same=Count("id", filter=Q(status=ReviewStatus.MERGED)),
+            distinct=Count("id", filter=Q(status=ReviewStatus.DISTINCT)),
+        )
+        .order_by("-d30", "decided_by")
+    )
+    from kafo.accounts.models import User
+
+    usernames = dict(
+        User.objects.filter(pk__in=[r["decided_by"] for r in rows]).values_list("pk", "username")
+    )
+    reviewers = [
+        ReviewerThroughput(
+            name=(f"{r['decided_by__first_name']} {r['decided_by__last_name']}".strip())
+            or usernames.get(r["decided_by"], ""),
+            last_7_days=r["d7"],
+            last_30_days=r["d30"],
+            same=r["same"],
+            distinct=r["distinct"],
+        )
+        for r in rows
+    ]
+    return ReviewQueueStats(
+        pending=count,
+        oldest_since=oldest,
+        oldest_days=(now - oldest).days if oldest else None,
+        average_days=round(sum(ages) / len(ages), 1) if ages else None,
+        reviewers=reviewers,
+    )
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """One field of a review pair: this side's value, the other's (own organisation only),
+    and the engine's word on how they agree."""
+
+    label: str
+    mine: str
+    theirs: str | None
+    agreement: str | None
+
+
+_SIDE_FIELDS = (
+    ("fam", _lazy("Nom"), "family_name"),
+    ("giv", _lazy("Prénoms"), "given_names"),
+    ("sex", _lazy("Sexe"), "get_sex_display"),
+    ("date", _lazy("Naissance"), "birth_date_display"),
+    ("place", _lazy("Lieu de naissance"), "birth_place"),
+    ("mother", _lazy("Nom de la mère"), "mother_name"),
+    ("nid", _lazy("Identifiant national"), "national_id"),
+)
+
+
+def review_other_agreements(item: ReviewItem) -> list[str]:
+    """The engine's words that belong to no single field (names swapped, a guard...)."""
+    fields = {code for code, _label, _attr in _SIDE_FIELDS}
+    return [line for line in item.agreements if str(line).partition(": ")[0] not in fields]
+
+
+def review_side_by_side(item: ReviewItem) -> list[SideBySide]:
+    """The pair's fields side by side. The other record's values are shown only when it belongs
+    to the same organisation; for another organisation's record only the agreement shows."""
+    words = {}
+    for line in item.agreements:
+        field = str(line).partition(": ")[0]
+        words.setdefault(field, line)
+    other = item.other_person if item.other_person.organisation_id == item.organisation_id else None
+
+    def value(person, attr):
+        got = getattr(person, attr)
+        got = got() if callable(got) else got
+        return str(got or "—")
+
+    return [
+        SideBySide(
+            label=str(label),
+            mine=value(item.person, attr),
+            theirs=value(other, attr) if other else None,
+            agreement=words.get(code),
+        )
+        for code, label, attr in _SIDE_FIELDS
+    ]
 
 
 def other_side_answer(item: ReviewItem) -> str | None:

@@ -8,6 +8,7 @@ undone, and is written to the audit trail of the organisation that owns the reco
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -21,20 +22,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kafo.audit.context import current_actor
-from kafo.audit.services import record_change, record_created, record_updated, snapshot
+from kafo.audit.services import (
+    record_change,
+    record_created,
+    record_created_many,
+    record_updated,
+    snapshot,
+)
 from kafo.organisations.models import Organisation
 from kafo.registry.models import Person
 
 from . import selectors
 from .models import (
+    ConstraintKind,
     HintQuota,
     LiaisonDirection,
     LiaisonPurpose,
     LiaisonRequest,
     LiaisonStatus,
     LinkChange,
+    LinkConstraint,
     LinkMethod,
     ReviewItem,
+    ReviewReason,
     ReviewStatus,
     ZoneLink,
     ZonePerson,
@@ -103,17 +113,25 @@ def zone_index_rebuild(
 ) -> IndexReport:
     """Link every person record of the zone and bring the index in line with the result.
 
-    Records an agent linked or split by hand keep their zone person. Existing zone persons are
-    kept where a cluster still holds their records, so ids stay stable from run to run.
+    Records an agent linked or split by hand keep their zone person, and the reviewers'
+    answers (cannot-link, must-link) hold whatever the engine proposes. Existing zone persons
+    are kept where a cluster still holds their records, so ids stay stable from run to run.
+    The engine's review items fill the queue in its order.
     """
-    from kafo.identity.linkage.linker import REVIEW_FLOOR, explain, link
+    from kafo.identity.linkage.linker import explain
 
     frame = person_records_frame()
-    result = link(frame, engine=engine, on_step=on_step) if frame.height else None
+    cannot, must = _active_constraints()
+    result = (
+        _engine_link(frame, engine=engine, on_step=on_step, cannot_link=cannot, must_link=must)
+        if frame.height
+        else None
+    )
     with transaction.atomic():
-        moved, zone_count = _apply_clusters(result.clusters if result else None)
-        review = _queue_uncertain_pairs(result.pairs, REVIEW_FLOOR, explain) if result else 0
-        _record_link_explanations(result.pairs, explain) if result else None
+        clusters = _respect_constraints(result.clusters, cannot, must) if result else None
+        moved, zone_count = _apply_clusters(clusters)
+        review = _queue_review_items(_review_rows(result), explain) if result else 0
+        _record_link_explanations(result.pairs, clusters, explain) if result else None
     cross = _cross_organisation_zone_persons()
     return IndexReport(
         records=frame.height,
@@ -122,6 +140,118 @@ def zone_index_rebuild(
         moved=moved,
         review_items=review,
         seconds=result.seconds if result else {},
+    )
+
+
+# --- the engine, as the index calls it --------------------------------------------------------
+# The engine's contract (agreed with the linkage side, /work/briefs/requests.md): `link()` may
+# take `cannot_link` / `must_link` lists of (record_id, record_id), and its result may carry a
+# `review` frame, one pair per row in review order, with `record_a, record_b, probability,
+# reason, reason_text`. Until the engine has them, this adapter gives the same shape from
+# today's `pairs` and the constraints are enforced on its clusters (`_respect_constraints`).
+
+
+def _engine_link(frame, *, engine, on_step, cannot_link, must_link):
+    import inspect
+
+    from kafo.identity.linkage.linker import link
+
+    options: dict = {"engine": engine, "on_step": on_step}
+    accepted = inspect.signature(link).parameters
+    if "cannot_link" in accepted:
+        options["cannot_link"] = cannot_link
+    if "must_link" in accepted:
+        options["must_link"] = must_link
+    return link(frame, **options)
+
+
+def _review_rows(result) -> list[dict]:
+    """The engine's review pairs in its order, each with its levels for `explain`."""
+    from kafo.identity.linkage.linker import REVIEW_FLOOR
+
+    pairs = result.pairs
+    review = getattr(result, "review", None)
+    if review is None:
+        # Today's engine: the uncertain pairs, the closest to even odds first.
+        review = (
+            pairs.filter(
+                ~pl.col("linked") & ~pl.col("guard") & (pl.col("match_weight") >= REVIEW_FLOOR)
+            )
+            .with_columns(pl.col("match_weight").abs().alias("_doubt"))
+            .sort("_doubt", "l_record_id", "r_record_id")
+            .select(
+                pl.col("l_record_id").alias("record_a"),
+                pl.col("r_record_id").alias("record_b"),
+                pl.col("match_probability").alias("probability"),
+                pl.lit("uncertain").alias("reason"),
+                pl.lit("").alias("reason_text"),
+            )
+        )
+    rows = review.to_dicts()
+    keys = {tuple(sorted((str(r["record_a"]), str(r["record_b"])))) for r in rows}
+    scored = {
+        (row["l_record_id"], row["r_record_id"]): row
+        for row in pairs.iter_rows(named=True)
+        if (row["l_record_id"], row["r_record_id"]) in keys
+    }
+    out = []
+    for r in rows:
+        a, b = str(r["record_a"]), str(r["record_b"])
+        levels = scored.get((a, b)) or scored.get((b, a)) or {}
+        probability = r.get("probability")
+        weight = r.get("match_weight", levels.get("match_weight"))
+        if weight is None:
+            p = min(max(float(probability), 1e-9), 1 - 1e-9)
+            weight = math.log2(p / (1 - p))
+        out.append(
+            {
+                **levels,
+                **{k: v for k, v in r.items() if k.startswith("g_") or k in ("swapped", "guard")},
+                "a": int(a),
+                "b": int(b),
+                "match_weight": float(weight),
+                # The engine names its reason by a code (`reason_code`, with its words in
+                # `reason`), or by the code alone in `reason`.
+                "reason": r.get("reason_code") or r.get("reason") or "",
+                "reason_text": (r.get("reason") if "reason_code" in r else r.get("reason_text"))
+                or "",
+            }
+        )
+    return out
+
+
+def _active_constraints() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    cannot, must = [], []
+    for a, b, kind in LinkConstraint.unscoped.filter(active=True).values_list(
+        "person_id", "other_person_id", "kind"
+    ):
+        (cannot if kind == ConstraintKind.CANNOT_LINK else must).append((str(a), str(b)))
+    return cannot, must
+
+
+def _respect_constraints(
+    clusters: pl.DataFrame, cannot: list[tuple[str, str]], must: list[tuple[str, str]]
+) -> pl.DataFrame:
+    """Bring the engine's clusters in line with the reviewers' answers.
+
+    A must-link joins the two clusters; a cannot-link takes the answering side's record (the
+    first of the pair) out into a cluster of its own. Cannot-links are applied last: a wrong
+    merge costs more than a missed one. An engine that already keeps them changes nothing here.
+    """
+    if not (cannot or must):
+        return clusters
+    cluster_of = dict(clusters.iter_rows())
+    for a, b in must:
+        if a in cluster_of and b in cluster_of and cluster_of[a] != cluster_of[b]:
+            old, new = cluster_of[b], cluster_of[a]
+            for record, cluster in cluster_of.items():
+                if cluster == old:
+                    cluster_of[record] = new
+    for a, b in cannot:
+        if a in cluster_of and b in cluster_of and cluster_of[a] == cluster_of[b]:
+            cluster_of[a] = f"apart-{a}"
+    return pl.DataFrame(
+        {"record_id": list(cluster_of), "person_id": [str(c) for c in cluster_of.values()]}
     )
 
 
@@ -185,12 +315,47 @@ def _apply_clusters(clusters: pl.DataFrame | None) -> tuple[int, int]:
         link.zone_person_id, link.method = target[link.person_id]
     ZoneLink.unscoped.bulk_update(moved, ["zone_person", "method"], batch_size=5000)
     LinkChange.unscoped.bulk_create(changes, batch_size=5000)
+    _audit_batch_moves(moved, changes)
     return len(changes), len(set(assignment.values()))
 
 
-def _record_link_explanations(pairs: pl.DataFrame, explain) -> None:
-    """Keep, on each linked record, the strongest pair that tied it and why."""
-    linked = pairs.filter(pl.col("linked")).sort("match_weight", descending=True)
+def _audit_batch_moves(links: list[ZoneLink], changes: list[LinkChange]) -> None:
+    """The audit events `_move` writes one by one, for the rebuild's moves, in one insert."""
+    from kafo.audit.models import AuditEvent
+    from kafo.audit.services import _event
+
+    by_person = {link.person_id: link for link in links}
+    events = [
+        _event(
+            action="update",
+            instance=by_person[change.person_id],
+            changes={
+                "zone_person": [
+                    str(ZonePerson(pk=change.from_zone_person_id)),
+                    str(ZonePerson(pk=change.to_zone_person_id)),
+                ],
+                "reason": [None, change.reason],
+            },
+            subject_type="person",
+            subject_id=change.person_id,
+        )
+        for change in changes
+    ]
+    AuditEvent.unscoped.bulk_create(events, batch_size=2000)
+
+
+def _record_link_explanations(pairs: pl.DataFrame, clusters: pl.DataFrame, explain) -> None:
+    """Keep, on each linked record, the strongest pair that tied it and why (a pair inside
+    one of the clusters: the engine may have scored links it did not make automatically)."""
+    cluster_of = clusters.select("record_id", pl.col("person_id").cast(pl.Utf8).alias("c"))
+    linked = (
+        pairs.filter(pl.col("linked"))
+        .join(cluster_of.rename({"record_id": "l_record_id", "c": "lc"}), on="l_record_id")
+        .join(cluster_of.rename({"record_id": "r_record_id", "c": "rc"}), on="r_record_id")
+        .filter(pl.col("lc") == pl.col("rc"))
+        .drop("lc", "rc")
+        .sort("match_weight", descending=True)
+    )
     best: dict[str, dict] = {}
     for row in linked.iter_rows(named=True):
         for side in ("l_record_id", "r_record_id"):
@@ -206,47 +371,81 @@ def _record_link_explanations(pairs: pl.DataFrame, explain) -> None:
     ZoneLink.unscoped.bulk_update(links, ["weight", "explanation"], batch_size=2000)
 
 
-def _queue_uncertain_pairs(pairs: pl.DataFrame, floor: float, explain) -> int:
-    zone_of = dict(ZoneLink.unscoped.values_list("person_id", "zone_person_id"))
-    decided = set(
+def _queue_review_items(rows: list[dict], explain) -> int:
+    """Put the engine's review pairs in the queue, in its order; return how many are new.
+
+    Each pair gets one item per side (twins); a pair already answered, or whose records an
+    answer ties (must-link) or keeps apart (cannot-link), is not asked again. Pending items
+    take the engine's new rank; those it no longer proposes go after, in their old order.
+    """
+    answered = set(
         ReviewItem.unscoped.exclude(status=ReviewStatus.PENDING).values_list(
             "person_id", "other_person_id"
         )
     )
-    pending = set(ReviewItem.unscoped.values_list("person_id", "other_person_id"))
-    people = dict(
-        (pk, (org_id, code))
+    answered |= set(
+        LinkConstraint.unscoped.filter(active=True).values_list("person_id", "other_person_id")
+    )
+    pending = {
+        (p, o): pk
+        for pk, p, o in ReviewItem.unscoped.filter(status=ReviewStatus.PENDING).values_list(
+            "pk", "person_id", "other_person_id"
+        )
+    }
+    people = {
+        pk: (org_id, code)
         for pk, org_id, code in Person.unscoped.values_list(
             "pk", "organisation_id", "organisation__code"
         )
-    )
-    uncertain = pairs.filter(
-        ~pl.col("linked") & ~pl.col("guard") & (pl.col("match_weight") >= floor)
-    )
-    firsts, seconds = [], []
-    for row in uncertain.iter_rows(named=True):
-        a, b = int(row["l_record_id"]), int(row["r_record_id"])
-        if zone_of.get(a) == zone_of.get(b) or (a, b) in decided or (a, b) in pending:
+    }
+    firsts, seconds, rerank = [], [], {}
+    seen: set[tuple[int, int]] = set()
+    for rank, row in enumerate(rows):
+        a, b = row["a"], row["b"]
+        if a not in people or b not in people or (a, b) in seen:
+            continue
+        seen |= {(a, b), (b, a)}
+        if {(a, b), (b, a)} & answered:
+            continue
+        if (a, b) in pending or (b, a) in pending:
+            rerank.update({pending.get((a, b)): rank, pending.get((b, a)): rank})
             continue
         agreements = explain(row)
-        item_a = ReviewItem(
-            organisation_id=people[a][0],
-            person_id=a,
-            other_person_id=b,
-            other_organisation_code=people[b][1],
-            weight=row["match_weight"],
-            agreements=agreements,
+        reason = row["reason"] if row["reason"] in ReviewReason.values else ""
+        common = {
+            "weight": row["match_weight"],
+            "agreements": agreements,
+            "rank": rank,
+            "reason": reason,
+            "reason_text": "" if reason else (row["reason_text"] or row["reason"])[:300],
+        }
+        firsts.append(
+            ReviewItem(
+                organisation_id=people[a][0],
+                person_id=a,
+                other_person_id=b,
+                other_organisation_code=people[b][1],
+                **common,
+            )
         )
-        item_b = ReviewItem(
-            organisation_id=people[b][0],
-            person_id=b,
-            other_person_id=a,
-            other_organisation_code=people[a][1],
-            weight=row["match_weight"],
-            agreements=agreements,
+        seconds.append(
+            ReviewItem(
+                organisation_id=people[b][0],
+                person_id=b,
+                other_person_id=a,
+                other_organisation_code=people[a][1],
+                **common,
+            )
         )
-        firsts.append(item_a)
-        seconds.append(item_b)
+    rerank.pop(None, None)
+    stale = ReviewItem.unscoped.filter(status=ReviewStatus.PENDING).exclude(pk__in=rerank)
+    after = len(rows)
+    for offset, item in enumerate(stale.order_by("rank", "-weight", "id").only("pk")):
+        rerank[item.pk] = after + offset
+    moved = list(ReviewItem.unscoped.filter(pk__in=rerank).only("pk", "rank"))
+    for item in moved:
+        item.rank = rerank[item.pk]
+    ReviewItem.unscoped.bulk_update(moved, ["rank"], batch_size=2000)
     # Both sides in bulk, then each side pointed at its twin (ids come back from the insert).
     ReviewItem.unscoped.bulk_create(firsts, batch_size=2000)
     for item_a, item_b in zip(firsts, seconds, strict=True):
@@ -255,6 +454,7 @@ def _queue_uncertain_pairs(pairs: pl.DataFrame, floor: float, explain) -> int:
     for item_a, item_b in zip(firsts, seconds, strict=True):
         item_a.twin = item_b
     ReviewItem.unscoped.bulk_update(firsts, ["twin"], batch_size=2000)
+    record_created_many(firsts + seconds, subject_type="person", subject_field="person_id")
     return len(firsts)
 
 
@@ -311,13 +511,15 @@ def _move(link: ZoneLink, to_zone_person: ZonePerson, *, reason: str, batch: uui
 
 @transaction.atomic
 def review_decide(*, item: ReviewItem, same_person: bool, user) -> uuid.UUID | None:
-    """Record one side's answer on an uncertain pair; link the records once both sides agree.
+    """Record one side's answer on a pair and apply it to the clusters.
 
-    Across two organisations each side answers for its own record: the answer is written on
-    its own item only, and the two zone persons are merged only when the other side has already
-    answered "same person" (the records of the side answering last join the other's zone
-    person). Within one organisation, one answer decides both items. Return the merge's batch,
-    or None when nothing moved.
+    "Not the same" is remembered as a cannot-link that later rebuilds keep; if the two records
+    share a zone person, this side's record is taken out of it. "Same person" merges the two
+    zone persons and is remembered as a must-link. Across two organisations each side answers
+    for its own record: the answer is written on its own item only, and the zone persons are
+    merged only when the other side has already answered "same person" (the records of the
+    side answering last join the other's zone person). Within one organisation, one answer
+    decides both items. Return the batch of the moves made (to undo them), or None.
     """
     item = ReviewItem.objects.select_for_update().get(pk=item.pk)
     if item.status != ReviewStatus.PENDING:
@@ -336,13 +538,94 @@ def review_decide(*, item: ReviewItem, same_person: bool, user) -> uuid.UUID | N
     record_change(
         action="update", instance=item, subject=item.person, changes={"review": [None, status]}
     )
-    if not same_person or (across and twin.status != ReviewStatus.MERGED):
+    if not same_person:
+        _constraint_add(item, ConstraintKind.CANNOT_LINK, user)
+        pair = (item.person_id, item.other_person_id)
+        zones = dict(
+            ZoneLink.unscoped.filter(person_id__in=pair).values_list("person_id", "zone_person_id")
+        )
+        if len(zones) < 2 or zones[pair[0]] != zones[pair[1]]:
+            return None
+        batch = zone_person_split(person=item.person, reason="review")
+        _remember_batch(decided, batch)
+        return batch
+    if across and twin.status != ReviewStatus.MERGED:
         return None
+    _constraint_add(item, ConstraintKind.MUST_LINK, user)
     if _link_of(item.person).zone_person_id == _link_of(item.other_person).zone_person_id:
         return None
     if across:
-        return zone_persons_merge(person=item.other_person, other=item.person, reason="review")
-    return zone_persons_merge(person=item.person, other=item.other_person, reason="review")
+        batch = zone_persons_merge(person=item.other_person, other=item.person, reason="review")
+        _remember_batch([item.pk, twin.pk], batch)
+        return batch
+    batch = zone_persons_merge(person=item.person, other=item.other_person, reason="review")
+    _remember_batch(decided, batch)
+    return batch
+
+
+def _constraint_add(item: ReviewItem, kind: str, user) -> LinkConstraint:
+    constraint = LinkConstraint.unscoped.create(
+        organisation_id=item.organisation_id,
+        person_id=item.person_id,
+        other_person_id=item.other_person_id,
+        kind=kind,
+        review_item=item,
+        created_by=user,
+    )
+    record_created(constraint, subject=item.person)
+    return constraint
+
+
+def _remember_batch(item_ids: list[int], batch: uuid.UUID) -> None:
+    ReviewItem.unscoped.filter(pk__in=item_ids).update(change_batch=batch)
+
+
+@transaction.atomic
+def review_answer_undo(*, item: ReviewItem, user) -> int:
+    """Take back this side's answer: the records go back where they were, the pair is pending.
+
+    The merge or split the answer made is undone (every record of its batch returns to its
+    former zone person), the answer's cannot-link or must-link stops holding, and the item (and,
+    within one organisation, its twin) is asked again. Return how many records moved back.
+    """
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if item.status == ReviewStatus.PENDING:
+        raise ValidationError({"status": _("Cette paire n'a pas encore reçu de réponse.")})
+    twin = ReviewItem.unscoped.filter(pk=item.twin_id).first() if item.twin_id else None
+    across = twin is not None and twin.organisation_id != item.organisation_id
+    moved = 0
+    batch = item.change_batch
+    if batch and LinkChange.unscoped.filter(batch=batch, undone=False).exists():
+        moved = link_changes_undo(batch=batch)
+    items = [item] if across or twin is None else [item, twin]
+    constraints = LinkConstraint.unscoped.filter(review_item__in=items, active=True)
+    if across and batch:
+        # The merge needed both sides' answers: it no longer holds once either side takes
+        # its answer back.
+        constraints = LinkConstraint.unscoped.filter(
+            review_item__in=[item, twin], active=True, kind=ConstraintKind.MUST_LINK
+        ) | LinkConstraint.unscoped.filter(review_item=item, active=True)
+        ReviewItem.unscoped.filter(pk=twin.pk).update(change_batch=None)
+    for constraint in constraints.distinct():
+        constraint.active = False
+        constraint.save(update_fields=["active"])
+        record_change(
+            action="update",
+            instance=constraint,
+            subject=constraint.person,
+            changes={"active": [True, False]},
+        )
+    previous = item.status
+    ReviewItem.unscoped.filter(pk__in=[i.pk for i in items]).update(
+        status=ReviewStatus.PENDING, decided_by=None, decided_at=None, change_batch=None
+    )
+    record_change(
+        action="update",
+        instance=item,
+        subject=item.person,
+        changes={"review": [previous, ReviewStatus.PENDING], "undone_by": [None, str(user)]},
+    )
+    return moved
 
 
 @transaction.atomic
@@ -359,13 +642,13 @@ def zone_persons_merge(*, person: Person, other: Person, reason: str = "merge") 
 
 
 @transaction.atomic
-def zone_person_split(*, person: Person) -> uuid.UUID:
+def zone_person_split(*, person: Person, reason: str = "split") -> uuid.UUID:
     """Take one record out of its zone person, into a zone person of its own."""
     link = _link_of(person)
     if ZoneLink.unscoped.filter(zone_person_id=link.zone_person_id).count() < 2:
         raise ValidationError({"person": _("Ce dossier n'est lié à aucun autre.")})
     batch = uuid.uuid4()
-    _move(link, ZonePerson.objects.create(), reason="split", batch=batch)
+    _move(link, ZonePerson.objects.create(), reason=reason, batch=batch)
     return batch
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("identity/changes/<uuid:batch>/undo/", views.changes_undo, name="identity-undo"),
     path("identity/review/", views.review_list, name="identity-review-list"),
     path("identity/review/<int:pk>/", views.review_detail, name="identity-review-detail"),
+    path("identity/review/<int:pk>/undo/", views.review_undo, name="identity-review-undo"),
     path("persons/<int:pk>/zone/liaison/", views.liaison_create, name="identity-liaison-create"),
     path("identity/liaison/", views.liaison_inbox, name="identity-liaison-inbox"),
     path("identity/liaison/<int:pk>/", views.liaison_detail, name="identity-liaison-detail"),

@@ -4,11 +4,13 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kafo.accounts.models import RoleCode
 from kafo.accounts.permissions import can, capability_required
 from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.domain import birth_dates
@@ -132,12 +134,18 @@ def changes_undo(request, batch):
 
 @capability_required("registry.view")
 def review_list(request):
-    status = request.GET.get("status", "pending")
-    return render(
-        request,
-        "identity/review_list.html",
-        {"items": selectors.review_queue(status), "status": status},
+    """The review queue in the engine's order, 25 items a page; the queue's age and each
+    reviewer's throughput for the registration manager."""
+    status = request.GET.get("status", ReviewStatus.PENDING)
+    if status not in ReviewStatus.values:
+        status = ReviewStatus.PENDING
+    page = Paginator(selectors.review_queue(status), selectors.REVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    context = {"page": page, "status": status, "statuses": ReviewStatus.choices}
+    if request.user.has_role(RoleCode.REGISTRATION_AGENT, RoleCode.DIRECTOR):
+        context["stats"] = selectors.review_queue_stats()
+    return render(request, "identity/review_list.html", context)
 
 
 @capability_required("registry.view")
@@ -171,6 +179,11 @@ def review_detail(request, pk):
                     )
                     % {"org": item.other_organisation_code},
                 )
+            elif batch is not None and not same:
+                messages.success(
+                    request,
+                    _("Dossiers séparés ; les prochains calculs de l'index ne les lieront plus."),
+                )
             else:
                 messages.success(request, _("Décision enregistrée."))
             return redirect("identity-review-list")
@@ -179,10 +192,25 @@ def review_detail(request, pk):
         "identity/review_detail.html",
         {
             "item": item,
+            "sides": selectors.review_side_by_side(item),
+            "other_agreements": selectors.review_other_agreements(item),
             "can_edit": can(request.user, "registry.edit"),
             "other_answer": selectors.other_side_answer(item),
         },
     )
+
+
+@require_POST
+@capability_required("registry.edit")
+def review_undo(request, pk):
+    """Take back an answer: the merge or split it made is undone and the pair is asked again."""
+    item = get_for_scope(ReviewItem, pk=pk)
+    try:
+        services.review_answer_undo(item=item, user=request.user)
+        messages.success(request, _("Réponse annulée : la paire est de nouveau à examiner."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return redirect("identity-review-detail", pk=item.pk)
 
 
 @capability_required("registry.view")
