@@ -22,7 +22,12 @@ from kafo.organisations.tenancy import tenant_scope
 from .models import Notice, NoticeChannel, NoticeKind, NoticeStatus
 
 SMS_LIMIT = 160
-PURPOSE = "collection_notice"
+PURPOSE = "collection_notice"  # + ":" + the notice's kind: the messages page names it
+
+
+def purpose_of(notice: Notice) -> str:
+    """The stored purpose of a notice's SMS or e-mail: 'collection_notice:formal_notice'."""
+    return f"{PURPOSE}:{notice.kind}"
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,24 @@ def send_notice(organisation_id: int, notice_id: int) -> None:
 
     Idempotent: a notice that already has its message is left alone.
     """
+    _send_one(organisation_id, notice_id)
+
+
+@task(queue_name="notices")
+def send_notices(organisation_id: int, notice_ids: list[int]) -> None:
+    """Hand the daily run's notices to kafo.messaging, each in its own transaction: one that
+    fails leaves the others handed over (and stays pending, the job failed with its error)."""
+    errors = []
+    for notice_id in notice_ids:
+        try:
+            _send_one(organisation_id, notice_id)
+        except Exception as error:  # noqa: BLE001 - re-raised below, after the others
+            errors.append(error)
+    if errors:
+        raise errors[0]
+
+
+def _send_one(organisation_id: int, notice_id: int) -> None:
     from kafo.messaging import services as messaging
 
     with tenant_scope(organisation_id), transaction.atomic():
@@ -167,7 +190,7 @@ def send_notice(organisation_id: int, notice_id: int) -> None:
                 organisation=notice.organisation,
                 to=notice.recipient,
                 text=notice.text,
-                purpose=PURPOSE,
+                purpose=purpose_of(notice),
                 related=notice,
             )
             notice.sms = message
@@ -177,7 +200,7 @@ def send_notice(organisation_id: int, notice_id: int) -> None:
                 to=notice.recipient,
                 subject=notice.subject,
                 body=notice.text,
-                purpose=PURPOSE,
+                purpose=purpose_of(notice),
                 related=notice,
             )
             notice.email = message

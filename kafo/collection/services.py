@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,8 +33,10 @@ from kafo.contributions.models import (
     LedgerEntry,
 )
 from kafo.jobs import enqueue_on_commit
+from kafo.messaging import workers
 from kafo.organisations.models import Organisation
 from kafo.registry.models import Employer, Employment
+from kafo.rules.models import DeclarationRule
 from kafo.rules.selectors import rates_in_force
 
 from . import selectors
@@ -48,8 +51,10 @@ from .models import (
     NoticeKind,
     NoticeStatus,
 )
-from .notices import NoticeFacts, email_text, send_notice, sms_text
+from .notices import NoticeFacts, email_text, send_notice, send_notices, sms_text
 from .rules import CollectionRules, load_reference, parse_rules
+
+BATCH = 500  # employers per transaction of the daily run
 
 
 def _today() -> dt.date:
@@ -112,6 +117,37 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def _schedule_versions(
+    rule_rows: list, size: int, registered_on: dt.date
+) -> tuple[tuple[dt.date, expected.Schedule], ...]:
+    """selectors.schedule_versions over rule rows read once for the whole organisation."""
+    versions = [
+        (
+            r.effective_from,
+            expected.Schedule(expected.frequency_for(size, r.monthly_from_employees), r.due_day),
+        )
+        for r in rule_rows
+    ]
+    if not versions or versions[0][0] > registered_on:
+        default = expected.Schedule(
+            expected.frequency_for(size, selectors.DEFAULT_MONTHLY_FROM), selectors.DEFAULT_DUE_DAY
+        )
+        versions.insert(0, (dt.date.min, default))
+    return tuple(versions)
+
+
+def _window_periods(since: dt.date, until: dt.date) -> list[str]:
+    """Every month and quarter whose declaration may cover a period expected within the window
+    (from the quarter before `since` to `until`)."""
+    month = _months_before(since, 3)
+    found: set[str] = set()
+    while month <= until:
+        found.add(expected.month_of(month))
+        found.add(expected.quarter_of(month))
+        month = _months_before(month, -1)
+    return sorted(found)
+
+
 def missing_by_employer(
     *, organisation: Organisation, on: dt.date, until: dt.date, since: dt.date
 ) -> dict[int, tuple[Employer, list[expected.ExpectedPeriod]]]:
@@ -119,23 +155,85 @@ def missing_by_employer(
     force covers, per employer of the organisation, oldest first.
 
     The non-filers list's own rules (kafo.collection.selectors: frequency from the workforce,
-    closure and suspension), so a notice never disagrees with the list.
+    closure and suspension), so a notice never disagrees with the list; set-based: three
+    queries for the whole organisation (the employers with their workforce as
+    `selectors.workforce` counts it on `until`, the declaration rule versions, the declarations
+    in force of the window's periods), then the pure `domain.expected` rules per employer,
+    computed once per distinct schedule, registration month and closure month.
     """
-    result = {}
-    employers = Employer.unscoped.filter(organisation=organisation, registered_on__lte=on).filter(
-        ~Q(status__in=selectors.STOPPED) | Q(status_since__gte=since)
+    in_force = Declaration.unscoped.filter(
+        organisation_id=organisation.pk,
+        employer_id=OuterRef("pk"),
+        status=DeclarationStatus.IN_FORCE,
     )
-    for employer in employers.order_by("pk"):
-        employer.organisation = organisation
-        expected_ = [
-            e for e in selectors.expected_for(employer, as_of=until) if e.due_date >= since
-        ]
+    last_lines = in_force.order_by("-submitted_at", "-pk").values("line_count")[:1]
+    open_jobs = (
+        Employment.unscoped.filter(
+            organisation_id=organisation.pk, employer_id=OuterRef("pk"), start_date__lte=until
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=until))
+        .values("employer_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    employers = (
+        Employer.unscoped.filter(organisation=organisation, registered_on__lte=on)
+        .filter(~Q(status__in=selectors.STOPPED) | Q(status_since__gte=since))
+        .annotate(
+            size=Coalesce(
+                Subquery(last_lines, output_field=IntegerField()),
+                Subquery(open_jobs, output_field=IntegerField()),
+                Value(0),
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", "registered_on", "status", "status_since", "size")
+    )
+    rule_rows = list(
+        DeclarationRule.unscoped.filter(organisation_id=organisation.pk).order_by("effective_from")
+    )
+    declared: dict[int, set[str]] = defaultdict(set)
+    for employer_id, period in Declaration.unscoped.filter(
+        organisation_id=organisation.pk,
+        status=DeclarationStatus.IN_FORCE,
+        period__in=_window_periods(since, until),
+    ).values_list("employer_id", "period"):
+        declared[employer_id].add(period)
+
+    # Employers alike (same schedule, registration month, closure month, periods declared)
+    # share one answer: the pure rules run once per kind of employer, not once per employer.
+    expected_cache: dict[tuple, list[expected.ExpectedPeriod]] = {}
+    missing_cache: dict[tuple, list[expected.ExpectedPeriod]] = {}
+    found: dict[int, list[expected.ExpectedPeriod]] = {}
+    for pk, registered_on, status, status_since, size in employers:
+        versions = _schedule_versions(rule_rows, size, registered_on)
+        stopped = status_since if status in selectors.STOPPED else None
+        # expected_periods reads the registration and the closure by their month only
+        key = (versions, registered_on.replace(day=1), stopped and stopped.replace(day=1))
+        expected_ = expected_cache.get(key)
+        if expected_ is None:
+            expected_ = expected_cache[key] = [
+                e
+                for e in expected.expected_periods(list(versions), key[1], key[2], until)
+                if e.due_date >= since
+            ]
         if not expected_:
             continue
-        missing = expected.missing_periods(expected_, selectors.declared_periods(employer))
+        declared_here = frozenset(declared.get(pk, ()))
+        missing = missing_cache.get((key, declared_here))
+        if missing is None:
+            missing = missing_cache[(key, declared_here)] = expected.missing_periods(
+                expected_, declared_here
+            )
         if missing:
-            result[employer.pk] = (employer, missing)
-    return result
+            found[pk] = missing
+    result = {}
+    ids = list(found)
+    for chunk in range(0, len(ids), 5000):  # the employers to tell, whole rows
+        for employer in Employer.unscoped.filter(pk__in=ids[chunk : chunk + 5000]).order_by("pk"):
+            employer.organisation = organisation
+            result[employer.pk] = (employer, found[employer.pk])
+    return dict(sorted(result.items()))
 
 
 # --- Notices -------------------------------------------------------------------------------------
@@ -145,6 +243,7 @@ def missing_by_employer(
 class DailyResult:
     notices: Counter = field(default_factory=Counter)  # by kind
     assessments: list[Assessment] = field(default_factory=list)
+    worker_sms: int = 0  # workers told they were expected and not declared (once a quarter)
 
     @property
     def notice_count(self) -> int:
@@ -177,6 +276,28 @@ def _facts(employer: Employer, period: str, *, due=None, delay=None, amount=None
     )
 
 
+def _channels(employer: Employer, email: str | None) -> list[tuple[str, str]]:
+    """(channel, recipient) of a notice: e-mail and SMS when known, else an e-mail to nobody."""
+    channels = []
+    if email:
+        channels.append((NoticeChannel.EMAIL, email))
+    if employer.phone:
+        channels.append((NoticeChannel.SMS, employer.phone))
+    return channels or [(NoticeChannel.EMAIL, "")]
+
+
+def _dedup_key(kind: str, employer: Employer, period: str, channel: str, suffix: str = "") -> str:
+    return f"{kind}:{employer.pk}:{period}:{channel}{suffix}"
+
+
+def _all_known(known: set[str], kind, employer, period, email, suffix: str = "") -> bool:
+    """Whether every notice `notice_issue` would create exists already (nothing to write)."""
+    return all(
+        _dedup_key(kind, employer, period, channel, suffix) in known
+        for channel, _recipient in _channels(employer, email)
+    )
+
+
 def notice_issue(
     *,
     employer: Employer,
@@ -188,24 +309,27 @@ def notice_issue(
     dedup_suffix: str = "",
     ledger_entry: LedgerEntry | None = None,
     assessment: Assessment | None = None,
+    known: set[str] | None = None,
+    outbox: list[int] | None = None,
 ) -> list[Notice]:
     """Create the notice of `kind` for the period by e-mail and by SMS (each contact known),
     unless already created; enqueue its sending. Return the notices created (none if known).
 
     Without any contact, one e-mail notice "aucun contact connu" is recorded, so the account
-    shows that the employer could not be told.
+    shows that the employer could not be told. `known`: the dedup keys of the organisation's
+    notices read beforehand (the daily run's one query), kept up to date; without it, one
+    query per channel. `outbox`: the ids of the notices to send are added to it (the daily run
+    hands them over in one job per batch) instead of one job each.
     """
-    channels = []
-    if email:
-        channels.append((NoticeChannel.EMAIL, email))
-    if employer.phone:
-        channels.append((NoticeChannel.SMS, employer.phone))
-    if not channels:
-        channels.append((NoticeChannel.EMAIL, ""))
     created = []
-    for channel, recipient in channels:
-        key = f"{kind}:{employer.pk}:{period}:{channel}{dedup_suffix}"
-        if Notice.unscoped.filter(organisation_id=employer.organisation_id, dedup_key=key).exists():
+    for channel, recipient in _channels(employer, email):
+        key = _dedup_key(kind, employer, period, channel, dedup_suffix)
+        if known is not None:
+            if key in known:
+                continue
+        elif Notice.unscoped.filter(
+            organisation_id=employer.organisation_id, dedup_key=key
+        ).exists():
             continue
         if channel == NoticeChannel.SMS:
             subject, text = "", sms_text(kind, facts)
@@ -231,25 +355,15 @@ def notice_issue(
                 )
         except IntegrityError:
             continue
+        if known is not None:
+            known.add(key)
         audit.record_created(notice, subject=employer)
-        if recipient:
+        if recipient and outbox is not None:
+            outbox.append(notice.pk)
+        elif recipient:
             enqueue_on_commit(send_notice, employer.organisation_id, notice.pk)
         created.append(notice)
     return created
-
-
-def _first_formal_notice(employer: Employer, period: str) -> dt.date | None:
-    return (
-        Notice.unscoped.filter(
-            organisation_id=employer.organisation_id,
-            employer=employer,
-            period=period,
-            kind=NoticeKind.FORMAL_NOTICE,
-        )
-        .order_by("issued_on")
-        .values_list("issued_on", flat=True)
-        .first()
-    )
 
 
 def collection_daily(*, organisation: Organisation, on: dt.date | None = None) -> DailyResult:
@@ -259,7 +373,9 @@ def collection_daily(*, organisation: Organisation, on: dt.date | None = None) -
     a reminder from `reminder_days_before_due` days before the due date until it; after the due
     date the most advanced stage reached — overdue notice, then formal notice; the day after
     the formal notice's delay, the assessment and its notice. Then a notice of each penalty
-    posted in the last `penalty_notice_days` days. Idempotent.
+    posted in the last `penalty_notice_days` days. Then the quarterly SMS to the workers
+    expected and not declared (kafo.messaging.workers, for `quarter_to_check(on)`: each worker
+    once per employer and quarter). Idempotent.
     """
     on = on or _today()
     result = DailyResult()
@@ -271,47 +387,120 @@ def collection_daily(*, organisation: Organisation, on: dt.date | None = None) -
     until = on + dt.timedelta(days=rules.reminder_days_before_due + 1)
     emails = _email_contacts(organisation.pk)
     missing = missing_by_employer(organisation=organisation, on=on, until=until, since=since)
-    for employer, periods_ in missing.values():
-        employer.organisation = organisation
-        email = emails.get(employer.pk)
-        for ep in periods_:
-            period, due = ep.period, ep.due_date
-            if due < since:
-                continue
-            kind = None
-            if rules.reminder_on(due) <= on < due:
-                kind = NoticeKind.REMINDER
-            elif on >= rules.formal_notice_on(due):
-                kind = NoticeKind.FORMAL_NOTICE
-            elif on >= rules.overdue_on(due):
-                kind = NoticeKind.OVERDUE
-            if kind is None:
-                continue
-            facts = _facts(employer, period, due=due, delay=rules.formal_notice_delay_days)
+    # What earlier runs did, read once (each notice's key, each period's first formal notice,
+    # the assessed periods): a day with nothing new costs a handful of queries, not four per
+    # employer and period.
+    window = _window_periods(since, until)
+    notices = Notice.unscoped.filter(organisation=organisation, period__in=window)
+    known = set(notices.values_list("dedup_key", flat=True))
+    formal_on = {
+        (row["employer_id"], row["period"]): row["first"]
+        for row in notices.filter(kind=NoticeKind.FORMAL_NOTICE)
+        .values("employer_id", "period")
+        .annotate(first=Min("issued_on"))
+        .order_by()
+    }
+    assessed = set(
+        Assessment.unscoped.filter(organisation=organisation, period__in=window).values_list(
+            "employer_id", "period"
+        )
+    )
+    context = {
+        "organisation": organisation,
+        "on": on,
+        "rules": rules,
+        "rule_row": rule_row,
+        "since": since,
+        "emails": emails,
+        "known": known,
+        "formal_on": formal_on,
+        "assessed": assessed,
+        "result": result,
+    }
+    # Committed by batches of employers (a long run never holds the database for its whole
+    # length); each batch's notices handed to kafo.messaging by one job once it commits.
+    employers = list(missing.values())
+    for start in range(0, len(employers), BATCH):
+        outbox: list[int] = []
+        with transaction.atomic():
+            for employer, periods_ in employers[start : start + BATCH]:
+                _employer_day(employer, periods_, **context, outbox=outbox)
+            if outbox:
+                enqueue_on_commit(send_notices, organisation.pk, outbox)
+    _penalty_notices(organisation, rules, on, emails, result)
+    result.worker_sms = workers.notify_undeclared_workers(
+        organisation=organisation, quarter=workers.quarter_to_check(on)
+    )
+    return result
+
+
+def _employer_day(
+    employer,
+    periods_,
+    *,
+    organisation,
+    on,
+    rules,
+    rule_row,
+    since,
+    emails,
+    known,
+    formal_on,
+    assessed,
+    result,
+    outbox,
+) -> None:
+    """One employer's notices and assessments of the day (collection_daily's loop body)."""
+    employer.organisation = organisation
+    email = emails.get(employer.pk)
+    for ep in periods_:
+        period, due = ep.period, ep.due_date
+        if due < since:
+            continue
+        kind = None
+        if rules.reminder_on(due) <= on < due:
+            kind = NoticeKind.REMINDER
+        elif on >= rules.formal_notice_on(due):
+            kind = NoticeKind.FORMAL_NOTICE
+        elif on >= rules.overdue_on(due):
+            kind = NoticeKind.OVERDUE
+        if kind is None:
+            continue
+        facts = _facts(employer, period, due=due, delay=rules.formal_notice_delay_days)
+        if not _all_known(known, kind, employer, period, email):
             with transaction.atomic():
                 for n in notice_issue(
-                    employer=employer, kind=kind, period=period, facts=facts, on=on, email=email
+                    employer=employer,
+                    kind=kind,
+                    period=period,
+                    facts=facts,
+                    on=on,
+                    email=email,
+                    known=known,
+                    outbox=outbox,
                 ):
                     result.notices[n.kind] += 1
-            if kind != NoticeKind.FORMAL_NOTICE:
-                continue
-            noticed_on = _first_formal_notice(employer, period)
-            if noticed_on is None or on < rules.assessment_on(noticed_on):
-                continue
-            assessment = assessment_post(
-                employer=employer,
-                period=period,
-                due_date=due,
-                rule_row=rule_row,
-                rules=rules,
-                on=on,
-                email=email,
-                result=result,
-            )
-            if assessment is not None:
-                result.assessments.append(assessment)
-    _penalty_notices(organisation, rules, on, emails, result)
-    return result
+                    if kind == NoticeKind.FORMAL_NOTICE:
+                        formal_on.setdefault((employer.pk, period), on)
+        if kind != NoticeKind.FORMAL_NOTICE or (employer.pk, period) in assessed:
+            continue
+        noticed_on = formal_on.get((employer.pk, period))
+        if noticed_on is None or on < rules.assessment_on(noticed_on):
+            continue
+        assessment = assessment_post(
+            employer=employer,
+            period=period,
+            due_date=due,
+            rule_row=rule_row,
+            rules=rules,
+            on=on,
+            email=email,
+            result=result,
+            known=known,
+            outbox=outbox,
+        )
+        if assessment is not None:
+            result.assessments.append(assessment)
 
 
 def _penalty_notices(organisation, rules, on, emails, result: DailyResult) -> None:
@@ -326,10 +515,18 @@ def _penalty_notices(organisation, rules, on, emails, result: DailyResult) -> No
         .select_related("employer")
         .order_by("pk")
     )
+    known = set(
+        Notice.unscoped.filter(organisation=organisation, ledger_entry__in=entries).values_list(
+            "dedup_key", flat=True
+        )
+    )
     for entry in entries:
         employer = entry.employer
         employer.organisation = organisation
         facts = _facts(employer, entry.period, amount=entry.amount)
+        email = emails.get(employer.pk)
+        if _all_known(known, NoticeKind.PENALTY, employer, entry.period, email, f":{entry.pk}"):
+            continue
         with transaction.atomic():
             for n in notice_issue(
                 employer=employer,
@@ -337,9 +534,10 @@ def _penalty_notices(organisation, rules, on, emails, result: DailyResult) -> No
                 period=entry.period,
                 facts=facts,
                 on=on,
-                email=emails.get(employer.pk),
+                email=email,
                 dedup_suffix=f":{entry.pk}",
                 ledger_entry=entry,
+                known=known,
             ):
                 result.notices[n.kind] += 1
 
@@ -387,6 +585,8 @@ def assessment_post(
     on: dt.date,
     email: str | None = None,
     result: DailyResult | None = None,
+    known: set[str] | None = None,
+    outbox: list[int] | None = None,
 ) -> Assessment | None:
     """Assess a period the employer has not declared: post the provisional amount to its
     account (an `assessment` entry, due on the period's due date) and notify it.
@@ -482,6 +682,8 @@ def assessment_post(
             on=on,
             email=email,
             assessment=assessment,
+            known=known,
+            outbox=outbox,
         ):
             if result is not None:
                 result.notices[n.kind] += 1

@@ -18,10 +18,21 @@ PURPOSES = {
     "worker_undeclared": _("Salarié : non déclaré"),
     "collection_notice": _("Employeur : avis de recouvrement"),
 }
+# A notice to an employer is stored as "collection_notice:<kind>" (kafo.collection.notices).
+NOTICE_PURPOSES = {
+    "reminder": _("Employeur : rappel"),
+    "overdue": _("Employeur : avis d'échéance dépassée"),
+    "formal_notice": _("Employeur : mise en demeure"),
+    "assessment": _("Employeur : taxation d'office"),
+    "penalty": _("Employeur : avis de majoration"),
+}
 
 
 def purpose_label(purpose: str) -> str:
-    return str(PURPOSES.get(purpose.split(":")[0], _("Autre message")))
+    head, _sep, rest = purpose.partition(":")
+    if head == "collection_notice" and rest in NOTICE_PURPOSES:
+        return str(NOTICE_PURPOSES[rest])
+    return str(PURPOSES.get(head, _("Autre message")))
 
 
 @login_required

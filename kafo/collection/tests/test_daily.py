@@ -236,7 +236,7 @@ def test_sms_notice_goes_through_the_messaging_queue(cm):
     notice = Notice.objects.get(employer=employer, channel="sms")
     assert notice.sms.to == "+237677123456"
     assert notice.sms.text == notice.text
-    assert notice.sms.purpose == "collection_notice"
+    assert notice.sms.purpose == "collection_notice:reminder"
     assert notice.sms.related_id == notice.pk
     assert notice.current_status == notice.sms.status
 

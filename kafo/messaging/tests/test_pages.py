@@ -42,6 +42,31 @@ def test_a_manager_sees_the_messages_of_their_organisation_only(
 
 
 @pytest.mark.django_db
+def test_each_notice_to_an_employer_is_named_by_its_kind(zone, make_user, client):
+    from django.utils import translation
+
+    ci = zone["CNPS-CI"]
+    for kind in ("reminder", "overdue", "formal_notice", "assessment", "penalty"):
+        services.queue_sms(
+            organisation=ci, to="0701234567", text=kind, purpose=f"collection_notice:{kind}"
+        )
+    client.force_login(make_user(ci, "contributions_manager"))
+    labels = [m.purpose_label for m in client.get(URL).context["page"]]
+    assert labels == [
+        "Employeur : avis de majoration",
+        "Employeur : taxation d'office",
+        "Employeur : mise en demeure",
+        "Employeur : avis d'échéance dépassée",
+        "Employeur : rappel",
+    ]
+    from kafo.messaging.views import purpose_label
+
+    with translation.override("en"):
+        assert purpose_label("collection_notice:formal_notice") == "Employer: formal notice"
+        assert purpose_label("collection_notice:overdue") == "Employer: overdue notice"
+
+
+@pytest.mark.django_db
 def test_a_registration_agent_may_not_read_messages(messages, make_user, client):
     client.force_login(make_user(messages[0], "registration_agent"))
     assert client.get(URL).status_code == 403
