@@ -16,6 +16,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kafo.audit import services as audit
 from kafo.jobs import enqueue_on_commit, task
@@ -195,7 +196,7 @@ def death_match_decide(*, match: DeathMatch, accept: bool, user) -> DeathMatch:
         DeathMatch.objects.select_for_update().select_related("notice__registry").get(pk=match.pk)
     )
     if match.status != MatchStatus.PENDING:
-        raise ValidationError({"status": "Ce rapprochement a déjà été décidé."})
+        raise ValidationError({"status": _("Ce rapprochement a déjà été décidé.")})
     before = audit.snapshot(match)
     notice = match.notice
     if accept:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from kafo.audit.models import AuditEvent
 from kafo.interop import auth, spec
 from kafo.interop.crvs import client as crvs_client
+from kafo.interop.crvs import deaths
 from kafo.interop.models_events import DeathMatch, DeathNotice
 from kafo.jobs import run_pending
 from kafo.payroll.models import BenefitInPayment, DeathRecord
@@ -78,6 +79,13 @@ def _notify(client, registry, server, *records, capture):
             **_bearer(registry),
         )
     return response
+
+
+def _process():
+    """Run the matching job of each received notice (what the worker does; run_pending would
+    close the test's connection on PostgreSQL outside a transactional test)."""
+    for pk in DeathNotice.objects.filter(outcome="received").values_list("pk", flat=True):
+        deaths.death_notice_process.call(pk)
 
 
 def _assert_ack(response):
@@ -157,7 +165,7 @@ def test_weak_match_goes_to_review_then_accepted_on_the_page(
         capture=django_capture_on_commit_callbacks,
     )
     _assert_ack(response)
-    run_pending()
+    _process()
     benefit = pensioner["benefit"]
     benefit.refresh_from_db()
     assert (benefit.status, DeathRecord.objects.count()) == ("in_payment", 0)
@@ -197,7 +205,7 @@ def test_rejected_match_changes_nothing(
         death_record("", "Keïta", "Seydou", "1975-03-12", DEATH.isoformat()),
         capture=django_capture_on_commit_callbacks,
     )
-    run_pending()
+    _process()
     [match] = DeathMatch.objects.all()
     client.force_login(make_user(pensioner["org"], "payment_officer"))
     client.post(reverse("interop-death-decide", args=[match.pk]), {"decision": "reject"})
@@ -225,7 +233,7 @@ def test_national_id_with_another_birth_date_is_not_applied(
         death_record(NID, "KEITA", "Seydou", "1980-01-01", DEATH.isoformat()),
         capture=django_capture_on_commit_callbacks,
     )
-    run_pending()
+    _process()
     pensioner["benefit"].refresh_from_db()
     assert (pensioner["benefit"].status, DeathRecord.objects.count()) == ("in_payment", 0)
     [match] = DeathMatch.objects.all()
@@ -243,7 +251,7 @@ def test_unmatched_death_is_not_applied(
         death_record("99999999999999Z", "DIARRA", "Oumar", "1950-05-05", DEATH.isoformat()),
         capture=django_capture_on_commit_callbacks,
     )
-    run_pending()
+    _process()
     pensioner["benefit"].refresh_from_db()
     assert (pensioner["benefit"].status, DeathRecord.objects.count()) == ("in_payment", 0)
     assert (DeathNotice.objects.get().outcome, DeathMatch.objects.count()) == ("unmatched", 0)
@@ -263,7 +271,7 @@ def test_the_same_notice_twice_is_recorded_once(
                 **_bearer(registry),
             )
         assert response.status_code == 200
-    run_pending()
+    _process()
     assert (DeathNotice.objects.count(), DeathRecord.objects.count()) == (1, 1)
 
 
