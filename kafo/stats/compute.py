@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -220,24 +220,32 @@ def _contributors(run: _Run) -> None:
 
 
 def _registered(run: _Run) -> None:
-    """coverage_registered: insured persons registered by E, alive on E, under pension age."""
+    """coverage_registered: insured persons registered by E, alive on E, under pension age.
+
+    One scan of the persons: one filtered count per month.
+    """
     from kafo.payroll.models import DeathRecord
     from kafo.registry.models import Person
 
     have = _orgs_with(Person)
-    for p in run.periods:
+    death = (
+        DeathRecord.unscoped.filter(person_id=OuterRef("pk"))
+        .order_by("death_date")
+        .values("death_date")[:1]
+    )
+    counts = {}
+    for i, p in enumerate(run.periods):
         end = month_bounds(p)[1]
-        dead = DeathRecord.unscoped.filter(person_id=OuterRef("pk"), death_date__lte=end)
-        counts = dict(
-            Person.unscoped.filter(
-                registered_on__lte=end, birth_date__gt=years_before(end, PENSION_AGE)
-            )
-            .filter(~Exists(dead))
-            .values_list("organisation_id")
-            .annotate(n=Count("pk"))
-        )
-        for org, country in run.countries.items():
-            n = counts.get(org, 0) if org in have else None
+        alive = Q(death__isnull=True) | Q(death__gt=end)
+        under_age = Q(birth_date__gt=years_before(end, PENSION_AGE))
+        counts[f"n{i}"] = Count("pk", filter=Q(registered_on__lte=end) & under_age & alive)
+    rows = (
+        Person.unscoped.annotate(death=Subquery(death)).values("organisation_id").annotate(**counts)
+    )
+    found = {row["organisation_id"]: row for row in rows}
+    for org, country in run.countries.items():
+        for i, p in enumerate(run.periods):
+            n = found.get(org, {}).get(f"n{i}", 0) if org in have else None
             den, note = run.denominator(country, "labour_force", p)
             run.put("coverage_registered", org, p, n, den, note=note)
 
@@ -312,9 +320,9 @@ def _ledger(run: _Run) -> None:
     for org, _month, breakdown, bvalue in sums:
         keys_by_org[org].add((breakdown, bvalue))
 
+    arrears = _arrears(run.periods)
     for p in run.periods:
-        end = month_bounds(p)[1]
-        stock = _arrears_on(end)
+        stock = {k[1:]: v for k, v in arrears.items() if k[0] == p}
         year = months_back(p, 12)
         for org in run.countries:
             keys = keys_by_org.get(org, set()) | {k[1:] for k in stock if k[0] == org} | {("", "")}
@@ -348,24 +356,43 @@ def _ledger(run: _Run) -> None:
                 )
 
 
-def _arrears_on(end: dt.date) -> dict:
-    """{(org, breakdown, value): sum of the employers' debit balances on `end`} (one statement)."""
-    sql = (
-        "SELECT b.organisation_id, e.sector, e.city, SUM(b.balance) FROM ("
-        " SELECT organisation_id, employer_id, SUM(amount) AS balance"
-        " FROM contributions_ledgerentry WHERE due_date <= %s"
-        " GROUP BY organisation_id, employer_id) b"
-        " JOIN registry_employer e ON e.id = b.employer_id"
-        " WHERE b.balance > 0 GROUP BY b.organisation_id, e.sector, e.city"
-    )
+def _arrears(periods: list[str]) -> dict:
+    """{(period, org, breakdown, value): sum of the employers' debit balances on E}.
+
+    Two statements whatever the number of months: each employer's balance before the first
+    month and its movements per month; the running balance is carried in Python (one step per
+    employer and month).
+    """
+    from kafo.contributions.models import LedgerEntry
+
+    first = month_bounds(periods[0])[0]
+    last = month_bounds(periods[-1])[1]
+    fields = ("organisation_id", "employer_id", "employer__sector", "employer__city")
+    balance = {
+        key[:4]: key[4]
+        for key in LedgerEntry.unscoped.filter(due_date__lt=first)
+        .values_list(*fields)
+        .annotate(total=Sum("amount"))
+    }
+    moves: dict = defaultdict(dict)
+    for *key, month, total in (
+        LedgerEntry.unscoped.filter(due_date__gte=first, due_date__lte=last)
+        .annotate(month=TruncMonth("due_date"))
+        .values_list(*fields, "month")
+        .annotate(total=Sum("amount"))
+    ):
+        moves[tuple(key)][month.strftime("%Y-%m")] = total
     out: dict = defaultdict(Decimal)
-    with connection.cursor() as cur:
-        cur.execute(sql, [end])
-        for org, sector, city, owed in cur.fetchall():
-            owed = Decimal(owed)
-            out[(org, "", "")] += owed
-            out[(org, "sector", sector or "")] += owed
-            out[(org, "region", city or "")] += owed
+    for key in set(balance) | set(moves):
+        org, _employer, sector, city = key
+        running = balance.get(key, Decimal(0))
+        own = moves.get(key, {})
+        for p in periods:
+            running += own.get(p, 0)
+            if running > 0:
+                out[(p, org, "", "")] += running
+                out[(p, org, "sector", sector or "")] += running
+                out[(p, org, "region", city or "")] += running
     return out
 
 
@@ -472,17 +499,20 @@ def _registry(run: _Run) -> None:
     from kafo.identity.models import ReviewItem
     from kafo.registry.models import Person
 
-    for p in run.periods:
+    aggregates = {}
+    for i, p in enumerate(run.periods):
+        registered = Q(registered_on__lte=month_bounds(p)[1])
+        aggregates[f"n{i}"] = Count("pk", filter=registered)
+        aggregates[f"nid{i}"] = Count("pk", filter=registered & ~Q(national_id=""))
+        aggregates[f"phone{i}"] = Count("pk", filter=registered & ~Q(phone=""))
+    found = {
+        row["organisation_id"]: row
+        for row in Person.unscoped.values("organisation_id").annotate(**aggregates)
+    }
+    for i, p in enumerate(run.periods):
         end = month_bounds(p)[1]
         persons = {
-            org: (n, nid, phone)
-            for org, n, nid, phone in Person.unscoped.filter(registered_on__lte=end)
-            .values_list("organisation_id")
-            .annotate(
-                n=Count("pk"),
-                nid=Count("pk", filter=~Q(national_id="")),
-                phone=Count("pk", filter=~Q(phone="")),
-            )
+            org: (row[f"n{i}"], row[f"nid{i}"], row[f"phone{i}"]) for org, row in found.items()
         }
         pending = dict(
             PendingRegistration.unscoped.filter(status="open", created_at__lt=_end_of(end))
