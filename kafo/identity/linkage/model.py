@@ -57,8 +57,15 @@ LEVELS: dict[str, dict[int, str]] = {
     # An organisation rarely registers one person twice, while homonyms of one country are
     # often in the same organisation: the same organisation is (weak) evidence of two persons.
     "src": {1: "same organisation", 0: "other organisations"},
+    # Extra evidence, when both records have it (the CSV's optional columns, or what the
+    # system holds beyond the nine fields): missing on one side weighs nothing, as above.
+    "phone": {1: "same phone number", 0: "different"},
+    "emp": {2: "same employers", 1: "an employer in common", 0: "no employer in common"},
+    "spouse": {2: "same spouse's name", 1: "close", 0: "different"},
+    "father": {2: "same father's name", 1: "close", 0: "different"},
 }
 FIELDS = tuple(LEVELS)
+EXTRA_FIELDS = ("phone", "emp", "spouse", "father")
 
 # Fields whose top levels get a term-frequency correction, and the key that is counted.
 TF_FIELDS = {"fam": ("l_fk", (3, 2)), "giv": ("l_gk1", (3, 2)), "place": ("l_place", (2,))}
@@ -140,6 +147,7 @@ BLOCKING_TABLES: dict[str, str] = {
 _RECORD_FIELDS = (
     *("fk", "fk2", "fsk", "fam", "ff1", "gk1", "gk2", "gsk", "giv", "gf1"),
     *("mother", "place", "sex", "yr", "mo", "dy", "approx", "nid", "source"),
+    *("phone", "emps", "emp_lo", "emp_hi", "spouse", "father"),
 )
 
 
@@ -246,6 +254,20 @@ _LEVEL_SQL = {
         WHEN l_sex = r_sex THEN 1 ELSE 0 END""",
     "src": """CASE WHEN l_source IS NULL OR r_source IS NULL THEN -1
         WHEN l_source = r_source THEN 1 ELSE 0 END""",
+    "phone": """CASE WHEN l_phone IS NULL OR r_phone IS NULL THEN -1
+        WHEN l_phone = r_phone THEN 1 ELSE 0 END""",
+    # In common: the smallest or largest numbers meet (exact for lists of one or two employers,
+    # the usual case; a plain equality both engines read the same way, unlike list functions).
+    "emp": """CASE WHEN l_emps IS NULL OR r_emps IS NULL THEN -1
+        WHEN l_emps = r_emps THEN 2
+        WHEN l_emp_lo = r_emp_lo OR l_emp_hi = r_emp_hi OR l_emp_lo = r_emp_hi
+            OR l_emp_hi = r_emp_lo THEN 1 ELSE 0 END""",
+    "spouse": """CASE WHEN l_spouse IS NULL OR r_spouse IS NULL THEN -1
+        WHEN l_spouse = r_spouse THEN 2
+        WHEN levenshtein(l_spouse, r_spouse) <= 3 THEN 1 ELSE 0 END""",
+    "father": """CASE WHEN l_father IS NULL OR r_father IS NULL THEN -1
+        WHEN l_father = r_father THEN 2
+        WHEN levenshtein(l_father, r_father) <= 3 THEN 1 ELSE 0 END""",
 }
 
 # Never link, whatever the score: two national ids that are not one typo apart; twins.
@@ -302,6 +324,11 @@ DEFAULT_M: dict[str, dict[int, float]] = {
     "nid": {2: 0.95, 1: 0.04, 0: 0.01},
     "sex": {1: 0.98, 0: 0.02},
     "src": {1: 0.05, 0: 0.95},
+    # people change phones and employers: agreeing is strong, differing weak
+    "phone": {1: 0.50, 0: 0.50},
+    "emp": {2: 0.40, 1: 0.35, 0: 0.25},
+    "spouse": {2: 0.60, 1: 0.20, 0: 0.20},
+    "father": {2: 0.77, 1: 0.20, 0: 0.03},
 }
 DEFAULT_U: dict[str, dict[int, float]] = {
     "fam": {3: 0.02, 2: 0.01, 1: 0.02, 0: 0.95},
@@ -315,6 +342,10 @@ DEFAULT_U: dict[str, dict[int, float]] = {
     "nid": {2: 0.0001, 1: 0.0009, 0: 0.999},
     "sex": {1: 0.5, 0: 0.5},
     "src": {1: 0.2, 0: 0.8},
+    "phone": {1: 0.0005, 0: 0.9995},
+    "emp": {2: 0.0005, 1: 0.003, 0: 0.9965},
+    "spouse": {2: 0.001, 1: 0.01, 0: 0.989},
+    "father": {2: 0.001, 1: 0.01, 0: 0.989},
 }
 PSEUDO_PAIRS = 100.0
 
@@ -379,10 +410,13 @@ def expectation_maximisation(
 # right place (EM on same-date pairs alone can settle on "same family" instead of "same person").
 # The same-date session also measures how many matches there are (for the prior).
 TRAINING_SESSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "national_id": ("a.nid = b.nid", ("fam", "giv", "date", "place", "mother", "sex", "src")),
+    "national_id": (
+        "a.nid = b.nid",
+        ("fam", "giv", "date", "place", "mother", "sex", "src", *EXTRA_FIELDS),
+    ),
     "same_date": (
         "a.yr = b.yr AND a.mo = b.mo AND a.dy = b.dy",
-        ("fam", "giv", "place", "mother", "nid", "sex", "src"),
+        ("fam", "giv", "place", "mother", "nid", "sex", "src", *EXTRA_FIELDS),
     ),
 }
 TRAINING_PAIRS = 1_000_000
@@ -480,7 +514,7 @@ def score_sql(comparisons_table: str, params: Parameters) -> str:
 
 
 # Fields whose disagreement can say "two persons" (the organisation only shifts the odds).
-CONTRADICTING_FIELDS = ("fam", "giv", "date", "place", "mother", "nid", "sex")
+CONTRADICTING_FIELDS = ("fam", "giv", "date", "place", "mother", "nid", "sex", "father")
 CONTRADICTION_WEIGHT = 0.0  # a level weighing less than this (bits) is against a match
 
 

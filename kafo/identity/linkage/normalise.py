@@ -32,6 +32,12 @@ INPUT_COLUMNS = (
     "national_id",
 )
 
+# Extra evidence, used when the input has the column (and both records of a pair a value):
+# phone numbers, employer numbers (`|`-separated), spouses' and father's names.
+EXTRA_COLUMNS = ("phone", "employer_numbers", "spouse_names", "father_name")
+# A phone number is compared on its last digits (country codes and leading zeros vary).
+PHONE_DIGITS = 8
+
 # Variant groups missing from kafo.registry.domain.names (candidates to move there), canonical
 # first. Mossi, Wolof and Fula spellings that the transcription rules do not already fold.
 _EXTRA_VARIANT_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -188,13 +194,47 @@ def _as_input_frame(records) -> pl.DataFrame:
     missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"missing columns: {', '.join(missing)}")
+    columns = (*INPUT_COLUMNS, *EXTRA_COLUMNS)
     frame = frame.select(
-        [pl.col(c).cast(pl.String).str.strip_chars().alias(c) for c in INPUT_COLUMNS]
+        [
+            (pl.col(c) if c in frame.columns else pl.lit(None))
+            .cast(pl.String)
+            .str.strip_chars()
+            .alias(c)
+            for c in columns
+        ]
     )
     # Empty text is missing text.
     return frame.with_columns(
-        [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in INPUT_COLUMNS]
+        [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns]
     )
+
+
+def _extra_columns() -> list[pl.Expr]:
+    """Phone (last PHONE_DIGITS digits), employers (sorted numbers, the smallest and largest
+    apart for comparing), spouses' and father's names as bags of keys."""
+    digits = pl.col("phone").str.replace_all(r"\D", "")
+    employers = (
+        pl.col("employer_numbers")
+        .str.to_uppercase()
+        .str.replace_all(r"[\s.\-]", "")
+        .str.split("|")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.unique()
+        .list.sort()
+    )
+    listed = employers.list.len() > 0
+    return [
+        pl.when(digits.str.len_chars() >= PHONE_DIGITS)
+        .then(digits.str.slice(-PHONE_DIGITS))
+        .otherwise(None)
+        .alias("phone"),
+        pl.when(listed).then(employers.list.join("|")).otherwise(None).alias("emps"),
+        pl.when(listed).then(employers.list.first()).otherwise(None).alias("emp_lo"),
+        pl.when(listed).then(employers.list.last()).otherwise(None).alias("emp_hi"),
+        pl.col("spo_bag").alias("spouse"),
+        pl.col("fat_bag").alias("father"),
+    ]
 
 
 def normalise(records) -> pl.DataFrame:
@@ -205,6 +245,8 @@ def normalise(records) -> pl.DataFrame:
     frame = _with_name_keys(frame, "family_name", "fam")
     frame = _with_name_keys(frame, "given_names", "giv")
     frame = _with_name_keys(frame, "mother_name", "mot")
+    frame = _with_name_keys(frame, "spouse_names", "spo")
+    frame = _with_name_keys(frame, "father_name", "fat")
     frame = _with_place_key(frame)
     sex = pl.col("sex").str.to_uppercase().str.slice(0, 1)
     frame = frame.with_columns(
@@ -235,4 +277,5 @@ def normalise(records) -> pl.DataFrame:
         .alias("sex"),
         *_date_columns(),
         pl.when(nid == "").then(None).otherwise(nid).alias("nid"),
+        *_extra_columns(),
     )

@@ -26,6 +26,10 @@ FIELDS = {
     "sex": _("sexe"),
     "guard": _("garde-fou"),
     "src": _("organisme"),
+    "phone": _("téléphone"),
+    "emp": _("employeurs"),
+    "spouse": _("nom du conjoint"),
+    "father": _("nom du père"),
 }
 
 VALUES = {
@@ -52,6 +56,12 @@ VALUES = {
         "un ou deux ans d'écart, deux dates approximatives"
     ),
     "same organisation": _("même organisme"),
+    "same phone number": _("même numéro"),
+    "same employers": _("mêmes employeurs"),
+    "an employer in common": _("un employeur en commun"),
+    "no employer in common": _("aucun employeur en commun"),
+    "same spouse's name": _("même nom"),
+    "same father's name": _("même nom"),
     "other organisations": _("organismes différents"),
     "same place": _("même lieu"),
     "same mother's name": _("même nom"),

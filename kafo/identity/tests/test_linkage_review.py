@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from kafo.identity.linkage import review
-from kafo.identity.linkage.linker import link
+from kafo.identity.linkage.linker import explain, link
 from kafo.identity.linkage.testsets import COLUMNS, generate
 
 TWINS = [
@@ -129,3 +129,47 @@ def test_cli_writes_review_items(tmp_path, records):
     assert rows.height == int(5 * records.height / 1000)
     assert set(rows["reason"]) <= set(review.REASONS.values())
     assert pl.read_csv(out, infer_schema=False).columns == ["record_id", "person_id"]
+
+
+def _pair(result, a, b):
+    return result.pairs.filter((pl.col("l_record_id") == a) & (pl.col("r_record_id") == b)).row(
+        0, named=True
+    )
+
+
+def test_extra_evidence_is_compared_when_both_records_have_it(records):
+    # one woman: year only on one side, no mother's name: uncertain on the nine fields
+    extra = [
+        ("X1", "INPS-ML", "Keita", "Aminata", "F", "1972", "Kayes", "", ""),
+        ("X2", "CNPS-CI", "KEITA", "Aminata", "F", "1972-06-11", "", "", ""),
+    ]
+    nine = pl.concat([records, pl.DataFrame(extra, schema=list(COLUMNS), orient="row")])
+    plain = _pair(link(nine), "X1", "X2")
+    assert [plain[f"g_{f}"] for f in ("phone", "emp", "spouse", "father")] == [-1, -1, -1, -1]
+    columns = {
+        "phone": ["+223 76 12 34 56", "76123456"],
+        "employer_numbers": ["E-12|E-40", "e40"],
+        "spouse_names": ["Moussa Diarra", "Mousa Diara"],
+        "father_name": ["Bakary Keïta", "Bakari Keita"],
+    }
+    added = nine.with_columns(
+        [
+            pl.when(pl.col("record_id") == "X1")
+            .then(pl.lit(values[0]))
+            .when(pl.col("record_id") == "X2")
+            .then(pl.lit(values[1]))
+            .otherwise(None)
+            .alias(name)
+            for name, values in columns.items()
+        ]
+    )
+    result = link(added)
+    pair = _pair(result, "X1", "X2")
+    assert [pair[f"g_{f}"] for f in ("phone", "emp", "spouse", "father")] == [1, 1, 2, 2]
+    assert pair["match_weight"] > plain["match_weight"] + 10
+    assert "phone: same phone number" in explain(pair)
+    assert _clusters(result.clusters)["X1"] == _clusters(result.clusters)["X2"]
+    # nine fields alone: the other pairs are scored as before
+    other = result.pairs.filter(~pl.col("l_record_id").str.starts_with("X")).head(5)
+    before = link(nine).pairs.filter(~pl.col("l_record_id").str.starts_with("X")).head(5)
+    assert other["match_weight"].to_list() == before["match_weight"].to_list()
