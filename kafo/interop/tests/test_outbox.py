@@ -228,3 +228,33 @@ def test_insured_status_change_notified_when_an_employment_starts_or_is_removed(
 def test_the_page_is_refused_to_a_registration_agent(zone, client, make_user):
     client.force_login(make_user(zone["INPS-ML"], "registration_agent"))
     assert client.get(reverse("interop-notifications")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_death_recorded_in_the_payroll_notified_to_death_subscribers_only(
+    zone, receiver, make_user
+):
+    from kafo.payroll.services import death_record
+    from kafo.payroll.tests.factories import make_benefit
+
+    org = zone["INPS-ML"]
+    deaths_r, registrations_r = receiver(), receiver()
+    partner = _partner(org, callback_urls=[deaths_r.url, registrations_r.url])
+    person = make_person(org)
+    make_benefit(org, person=person)
+    _subscribe(partner, "death", deaths_r.url)
+    _subscribe(partner, "registration", registrations_r.url)
+    death_record(
+        organisation=org,
+        person=person,
+        death_date=dt.date(2025, 9, 14),
+        source="Acte n° 12",
+        user=make_user(org, "payment_officer"),
+    )
+    run_pending()
+    [n] = Notification.objects.all()
+    assert (n.event_kind, n.status, n.person) == ("death", "sent", person)
+    [body] = deaths_r.bodies
+    assert registrations_r.bodies == []
+    assert spec.errors(spec.SOCIAL, spec.request_ref("/registry/notify"), body) == []
+    assert body["header"]["meta"]["event"] == "death"
