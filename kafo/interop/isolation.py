@@ -14,6 +14,7 @@ PUBLIC_ROUTES: set[str] = {
     "interop-unsubscribe",
     "interop-txn-status",
     "interop-sync-txn-status",
+    "interop-unknown",
     # partners of the caller's own organisation (the scoped manager), and the form: no record id
     "interop-partner-list",
     "interop-partner-create",

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("registry/unsubscribe", registry.unsubscribe, name="interop-unsubscribe"),
     path("registry/txn/status", registry.txn_status, name="interop-txn-status"),
     path("registry/sync/txn/status", registry.sync_txn_status, name="interop-sync-txn-status"),
+    path("registry/<path:rest>", registry.unknown, name="interop-unknown"),
     # partners: staff pages (views_partners.py)
     path("interop/partenaires/", partners.partner_list, name="interop-partner-list"),
     path("interop/partenaires/nouveau/", partners.partner_create, name="interop-partner-create"),

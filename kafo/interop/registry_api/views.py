@@ -9,6 +9,8 @@ through kafo/jobs, only at one of its registered URLs.
 
 from __future__ import annotations
 
+import logging
+
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -20,6 +22,7 @@ from kafo.jobs import enqueue_on_commit
 
 from . import envelope, processing
 
+log = logging.getLogger("kafo.interop")
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="kafo"'}
 
 
@@ -28,6 +31,18 @@ def _endpoint(path: str, action: str, *, sync: bool):
 
     @csrf_exempt
     def view(request):
+        try:
+            return answer(request)
+        except Exception:  # a JSON answer in the spec's shape, never Django's HTML page
+            log.exception("SPDCI %s failed", path)
+            return envelope.error(
+                500,
+                "err.service.unavailable",
+                "erreur interne : réessayez plus tard",
+                sync_action=sync_action,
+            )
+
+    def answer(request):
         if request.method != "POST":
             return envelope.error(
                 405,
@@ -155,6 +170,14 @@ def token(request):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@csrf_exempt
+def unknown(request, rest: str = ""):
+    """Any other path under /registry/: the standard's JSON error, not a page."""
+    return JsonResponse(
+        {"errors": [{"code": "err.request.not_found", "message": "service inconnu"}]}, status=404
+    )
 
 
 def _basic_credentials(request) -> tuple[str, str] | None:

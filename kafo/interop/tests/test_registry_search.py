@@ -317,3 +317,18 @@ def test_no_person_is_read_without_a_token(client, people):
     assert data["errors"][0]["code"] == "err.request.unauthorized"
     assert Person.objects.count() == 3
     assert Transaction.objects.count() == 0
+
+
+def test_unknown_service_and_internal_error_answer_json(client, make_partner, bearer, people):
+    from unittest import mock
+
+    response = client.post("/registry/on-nothing", data="{}", content_type="application/json")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "err.request.not_found"
+    partner = make_partner()
+    body = envelope("search", search_message(idtype("UIN", "12345678901234K")))
+    with mock.patch("kafo.interop.registry_api.processing.search_item", side_effect=RuntimeError):
+        response = post(client, SYNC, body, bearer(partner))
+    assert response.status_code == 500
+    data = assert_matches(SYNC, response)
+    assert data["errors"][0]["code"] == "err.service.unavailable"
