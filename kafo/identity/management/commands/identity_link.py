@@ -1,11 +1,12 @@
 """`kafo identity_link PERSONS.csv --out CLUSTERS.csv`: link person records, no database.
 
 Reads the columns record_id, source, family_name, given_names, sex, birth_date, birth_place,
-mother_name, national_id (any but record_id may be empty) and writes `record_id, person_id` for
-every input record: the clusters linked automatically (near certain). `--review-out REVIEW.csv`
-writes the pairs to ask a person about, `record_a, record_b, probability, reason`, most useful
-first, at most `--review-budget` per 1,000 records (default 50). An organisation can run it on
-a data migration before loading it.
+mother_name, national_id (any but record_id may be empty), and when present the extra evidence
+columns phone, employer_numbers (`|`-separated), spouse_names, father_name. Writes
+`record_id, person_id` for every input record: the clusters linked automatically (near
+certain). `--review-out REVIEW.csv` writes the pairs to ask a person about, `record_a,
+record_b, probability, reason`, most useful first, at most `--review-budget` per 1,000 records
+(default 50). An organisation can run it on a data migration before loading it.
 """
 
 from __future__ import annotations
