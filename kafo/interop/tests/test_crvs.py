@@ -316,3 +316,31 @@ def test_review_of_another_organisation_is_not_reachable(pensioner, zone, client
     assert response.status_code == 404
     match.refresh_from_db()
     assert (match.status, DeathRecord.objects.count()) == ("pending", 0)
+
+
+def test_command_adds_subscribes_and_searches(crvs, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from kafo.interop.models_events import CivilRegistry
+
+    registry, server = crvs()
+    server.people[NID] = death_record(NID, "KEITA", "Seydou", "1975-03-12", DEATH.isoformat())
+    out = StringIO()
+    call_command(
+        "crvs", "add", "ec-sn", "--name", "État civil du Sénégal", "--url", server.url,
+        "--client-id", "kafo", "--partner", registry.partner.client_id, stdout=out,
+    )  # fmt: skip
+    assert CivilRegistry.objects.get(code="ec-sn").base_url == server.url
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("crvs", "subscribe", "ec-ml", stdout=out)
+    assert len(callbacks) == 1
+    call_command("crvs", "search", "ec-ml", NID, stdout=out)
+    call_command("crvs", "search", "ec-ml", "99999999999999Z", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "ec-sn : état civil enregistré",
+        "ec-ml : abonnement aux décès demandé",
+        f"{NID} : décès 2025-09-14",
+        "99999999999999Z : inconnu de l'état civil",
+    ]
