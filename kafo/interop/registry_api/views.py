@@ -9,6 +9,7 @@ through kafo/jobs, only at one of its registered URLs.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.http import JsonResponse
@@ -144,6 +145,14 @@ def token(request):
     if request.method != "POST":
         return _token_error(405, "err.request.bad", "invalid_request", "seule la méthode POST")
     data = request.POST
+    if request.content_type == "application/json":  # the RFC's form, or JSON from some clients
+        try:
+            parsed = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            parsed = None
+        if not isinstance(parsed, dict):
+            return _token_error(400, "err.request.bad", "invalid_request", "JSON illisible")
+        data = {k: v for k, v in parsed.items() if isinstance(v, str)}
     client_id, client_secret = data.get("client_id", ""), data.get("client_secret", "")
     basic = _basic_credentials(request)
     if basic:

@@ -173,3 +173,25 @@ def test_message_signature_checked_when_the_partner_has_a_key(client, make_partn
     signatures.verify(
         pem, data["signature"], header=data["header"], message=data["message"], now=now
     )
+
+
+def test_token_request_as_json_or_basic_auth(client, make_partner, zone):
+    import base64
+
+    partner = make_partner()
+    response = client.post(
+        TOKEN,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": partner.client_id,
+            "client_secret": partner.secret,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    basic = base64.b64encode(f"{partner.client_id}:{partner.secret}".encode()).decode()
+    response = client.post(
+        TOKEN, {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+    )
+    assert response.status_code == 200
+    assert auth.verify_token(response.json()["access_token"]) == partner
