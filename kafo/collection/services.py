@@ -205,16 +205,20 @@ def missing_by_employer(
     expected_cache: dict[tuple, list[expected.ExpectedPeriod]] = {}
     missing_cache: dict[tuple, list[expected.ExpectedPeriod]] = {}
     found: dict[int, list[expected.ExpectedPeriod]] = {}
+    # Periods due since `since` end at the earliest in the quarter before it: the months
+    # before that quarter's first one are not looked at (a registration in 1990 costs nothing).
+    earliest = _months_before(since, 3 + (since.month - 1) % 3)
     for pk, registered_on, status, status_since, size in employers:
         versions = _schedule_versions(rule_rows, size, registered_on)
         stopped = status_since if status in selectors.STOPPED else None
         # expected_periods reads the registration and the closure by their month only
-        key = (versions, registered_on.replace(day=1), stopped and stopped.replace(day=1))
+        start = max(registered_on.replace(day=1), earliest)
+        key = (versions, start, stopped and stopped.replace(day=1))
         expected_ = expected_cache.get(key)
         if expected_ is None:
             expected_ = expected_cache[key] = [
                 e
-                for e in expected.expected_periods(list(versions), key[1], key[2], until)
+                for e in expected.expected_periods(list(versions), start, key[2], until)
                 if e.due_date >= since
             ]
         if not expected_:
@@ -428,10 +432,28 @@ def collection_daily(*, organisation: Organisation, on: dt.date | None = None) -
             if outbox:
                 enqueue_on_commit(send_notices, organisation.pk, outbox)
     _penalty_notices(organisation, rules, on, emails, result)
-    result.worker_sms = workers.notify_undeclared_workers(
-        organisation=organisation, quarter=workers.quarter_to_check(on)
-    )
+    result.worker_sms = _undeclared_workers_told(organisation, on)
     return result
+
+
+WORKER_CHECK_DAYS = 30  # days after the first day a quarter may be checked that the run tries it
+
+
+def _undeclared_workers_told(organisation: Organisation, on: dt.date) -> int:
+    """Tell the workers expected and not declared in the quarter checkable on `on`: once per
+    quarter (skipped once the quarter's SMS exist), within WORKER_CHECK_DAYS of the quarter
+    becoming checkable (a missed day is caught up, a quiet quarter is not re-read all year)."""
+    from kafo.messaging.models import SmsMessage
+
+    quarter = workers.quarter_to_check(on)
+    first_day = periods.parse(quarter)[1] + dt.timedelta(days=workers.CHECK_AFTER_DAYS)
+    if on >= first_day + dt.timedelta(days=WORKER_CHECK_DAYS):
+        return 0
+    if SmsMessage.unscoped.filter(
+        organisation=organisation, purpose=f"{workers.PURPOSE_UNDECLARED}:{quarter}"
+    ).exists():
+        return 0
+    return workers.notify_undeclared_workers(organisation=organisation, quarter=quarter)
 
 
 def _employer_day(
@@ -619,6 +641,8 @@ def assessment_post(
             basis = AssessmentBasis.LAST_DECLARATION
         else:
             workforce = _registered_workforce(employer, period)
+            if workforce == 0:  # nothing to assess on
+                return None
             start = periods.parse(period)[0]
             rates = rates_for_employer(
                 rates_in_force(organisation_id=employer.organisation_id, on=start),

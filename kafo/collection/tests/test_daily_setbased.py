@@ -154,9 +154,9 @@ def test_a_day_with_nothing_new_costs_the_same_queries_for_2_or_6_employers(ci):
     six = _queries_of_a_day_with_nothing_new(ci)
     # collection rule, contacts, declaration rules, declarations, employers (their workforce),
     # employers to tell, notices' keys, first formal notices, assessments, penalties, their
-    # notices' keys, the quarter's worker SMS already queued, the workers not declared; and
-    # the batch's transaction (a savepoint and its release inside the test's)
-    assert (two, six) == (15, 15)
+    # notices' keys; and the batch's transaction (a savepoint and its release inside the
+    # test's). No worker SMS query: 10/11 is past the 30 days of Q2's check.
+    assert (two, six) == (13, 13)
 
 
 def test_daily_run_sends_the_quarterly_sms_to_undeclared_workers_once(ci):
@@ -176,7 +176,9 @@ def test_daily_run_sends_the_quarterly_sms_to_undeclared_workers_once(ci):
     employer = _employer(org, "Boulangerie du Plateau", d(2026, 1, 1))
     employment_add(person=worker, data={"employer": employer, "start_date": d(2026, 1, 1)})
     _declare(employer, "2026-Q2", [worker])
-    # Q3 ends 30/09: checked from 14/11 (45 days later), not before
+    # Q3 ends 30/09: checked from 14/11 (45 days later), not before, and during 30 days only
+    # (a quiet quarter is not re-read every day until the next one)
+    assert services.collection_daily(organisation=org, on=d(2026, 12, 14)).worker_sms == 0
     assert services.collection_daily(organisation=org, on=d(2026, 11, 13)).worker_sms == 0
     assert services.collection_daily(organisation=org, on=d(2026, 11, 14)).worker_sms == 1
     assert services.collection_daily(organisation=org, on=d(2026, 11, 15)).worker_sms == 0
