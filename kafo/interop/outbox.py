@@ -63,23 +63,14 @@ def max_attempts() -> int:
 
 
 def _matches(subscription: Subscription, person) -> bool:
-    """Whether the subscription's filter selects `person` (within the partner's agreement)."""
-    from .registry_api import queries
-    from .registry_api.records import allowed_attributes, partner_persons
+    """Whether the subscription selects `person`: its filter (registry_api.subscriptions) within
+    the partner's agreement; a subscription without a filter takes the whole agreement."""
+    from .registry_api.records import partner_persons
+    from .registry_api.subscriptions import subscription_matches
 
-    partner = subscription.partner
-    persons = partner_persons(partner).filter(pk=person.pk)
     if subscription.filter:
-        try:
-            q = queries.build(
-                subscription.filter_type or "expression",
-                subscription.filter,
-                allowed_attributes(partner),
-            )
-        except queries.QueryRefused:
-            return False
-        persons = persons.filter(q)
-    return persons.exists()
+        return subscription_matches(subscription, person)
+    return partner_persons(subscription.partner).filter(pk=person.pk).exists()
 
 
 def _message(subscription: Subscription, person, kind: str, on: dt.date, txn: str) -> dict:

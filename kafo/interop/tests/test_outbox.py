@@ -258,3 +258,31 @@ def test_death_recorded_in_the_payroll_notified_to_death_subscribers_only(
     assert registrations_r.bodies == []
     assert spec.errors(spec.SOCIAL, spec.request_ref("/registry/notify"), body) == []
     assert body["header"]["meta"]["event"] == "death"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_subscription_filter_selects_who_is_notified(zone, receiver):
+    org = zone["INPS-ML"]
+    r = receiver()
+    partner = _partner(org, callback_urls=[r.url], attributes=("name", "sex"))
+    _subscribe(
+        partner,
+        "registration",
+        r.url,
+        filter_type="predicate",
+        filter=[
+            {
+                "seq_num": 1,
+                "expression1": {
+                    "attribute_name": "sex",
+                    "operator": "eq",
+                    "attribute_value": "female",
+                },
+            }
+        ],
+    )
+    make_person(org, given_names="Mamadou")
+    woman = make_person(org, family_name="Diallo", given_names="Fatoumata", sex="F")
+    run_pending()
+    assert list(Notification.objects.values_list("person", flat=True)) == [woman.pk]
+    assert len(r.bodies) == 1
