@@ -127,6 +127,19 @@ def to_pdf(session: Session, decisions) -> bytes:
         ),
         Spacer(1, 0.4 * cm),
         table,
+        *_indicators_story(session, styles),
     ]
     doc.build(story)
     return out.getvalue()
+
+
+def _indicators_story(session: Session, styles) -> list:
+    """The director's monthly indicator report of the session's organisation (kafo/stats), on a
+    page of its own after the decisions."""
+    from reportlab.platypus import PageBreak
+
+    from kafo.stats import reports, selectors
+
+    organisation = session.organisation
+    period = selectors.latest_period(organisation)
+    return [PageBreak(), *reports.report_story(organisation, period, styles)]
