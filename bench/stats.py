@@ -4,8 +4,8 @@ versus a naive per-organisation-per-month ORM computation on a sample.
     .venv/bin/python bench/stats.py --pg postgres://kafo:kafo@127.0.0.1:5432/kafo   # full scale
     .venv/bin/python bench/stats.py --pg postgres://... --scale 0.02                # quick run
 
-Full scale (`--scale 1`): 1,000,000 persons, 20,000 employers, 480,000 monthly declarations
-holding 10,000,000 lines (about 21 workers per employer, 24 months 2024-04 to 2026-03), one
+Full scale (`--scale 1`): 1,000,000 persons, 20,000 employers, 460,800 monthly declarations (1 in 25 months not declared)
+holding 10,000,000 lines (about 22 workers per employer, 24 months 2024-04 to 2026-03), one
 contribution and (nine times in ten) one payment per declaration on the employer accounts,
 20,000 benefits in payment with 24 monthly payroll runs per organisation, 1 in 50 lines
 rejected, life certificates for two pensions in three, 5,000 claims decided, pending
@@ -104,7 +104,7 @@ def setup(db_url: str, scale: float) -> None:
     n_persons = int(1_000_000 * scale)
     n_employers = int(20_000 * scale)
     per_org = n_persons // ORGS
-    workforce = 21  # 20,000 × 24 × ~20.8 ≈ 10,000,000 lines
+    workforce = 22  # 460,800 declarations × ~21.75 ≈ 10,000,000 lines
 
     org_of = pl.Series(orgs)
     p = pl.int_range(0, n_persons, eager=True)
@@ -168,9 +168,9 @@ def setup(db_url: str, scale: float) -> None:
     )
     bulk_insert(connection, Declaration._meta.db_table, declarations)
 
-    # Lines: workforce 20 or 21 per declaration, the employer's own workers (same org).
+    # Lines: 21 or 22 per declaration, the employer's own workers (same org).
     size = decl.select(
-        pl.col("id"), pl.col("employer"), (20 + (pl.col("employer") % 4 == 0)).alias("k")
+        pl.col("id"), pl.col("employer"), (21 + (pl.col("employer") % 4 != 0)).alias("k")
     )
     lines = size.select(
         pl.col("id").repeat_by("k").explode().alias("declaration_id"),

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from kafo.stats.domain.figures import (
@@ -118,15 +118,21 @@ def compute_all(
         run.denominators.setdefault((d.country_id, d.kind), []).append((d.year, d.value, d.source))
 
     queries_before = len(connection.queries)
-    _contributors(run)
-    _registered(run)
-    _benefits(run)
-    _ledger(run)
-    _declarations(run, list(orgs))
-    _liquidation(run)
-    _payments(run)
-    _life_certificates(run)
-    _registry(run)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The grouped counts (distinct persons per month, balances per employer and month)
+            # sort in memory instead of spilling to disk; for this transaction only.
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL work_mem = '64MB'")
+        _contributors(run)
+        _registered(run)
+        _benefits(run)
+        _ledger(run)
+        _declarations(run, list(orgs))
+        _liquidation(run)
+        _payments(run)
+        _life_certificates(run)
+        _registry(run)
     _zone_totals(run)
 
     now = now or timezone.now()
@@ -222,30 +228,42 @@ def _contributors(run: _Run) -> None:
 def _registered(run: _Run) -> None:
     """coverage_registered: insured persons registered by E, alive on E, under pension age.
 
-    One scan of the persons: one filtered count per month.
+    One scan of the persons (one filtered count per month), less the same counts over the
+    persons with a recorded death on or before E (few: a scan of the death records).
     """
     from kafo.payroll.models import DeathRecord
     from kafo.registry.models import Person
 
     have = _orgs_with(Person)
-    death = (
-        DeathRecord.unscoped.filter(person_id=OuterRef("pk"))
-        .order_by("death_date")
-        .values("death_date")[:1]
-    )
-    counts = {}
+    living, dead = {}, {}
     for i, p in enumerate(run.periods):
         end = month_bounds(p)[1]
-        alive = Q(death__isnull=True) | Q(death__gt=end)
-        under_age = Q(birth_date__gt=years_before(end, PENSION_AGE))
-        counts[f"n{i}"] = Count("pk", filter=Q(registered_on__lte=end) & under_age & alive)
-    rows = (
-        Person.unscoped.annotate(death=Subquery(death)).values("organisation_id").annotate(**counts)
-    )
-    found = {row["organisation_id"]: row for row in rows}
+        counted = Q(registered_on__lte=end, birth_date__gt=years_before(end, PENSION_AGE))
+        living[f"n{i}"] = Count("pk", filter=counted)
+        dead[f"n{i}"] = Count(
+            "person_id",
+            distinct=True,
+            filter=Q(
+                death_date__lte=end,
+                person__registered_on__lte=end,
+                person__birth_date__gt=years_before(end, PENSION_AGE),
+            ),
+        )
+    found = {
+        row["organisation_id"]: row
+        for row in Person.unscoped.values("organisation_id").annotate(**living)
+    }
+    deaths = {
+        row["person__organisation_id"]: row
+        for row in DeathRecord.unscoped.filter(person__isnull=False)
+        .values("person__organisation_id")
+        .annotate(**dead)
+    }
     for org, country in run.countries.items():
         for i, p in enumerate(run.periods):
-            n = found.get(org, {}).get(f"n{i}", 0) if org in have else None
+            n = None
+            if org in have:
+                n = found.get(org, {}).get(f"n{i}", 0) - deaths.get(org, {}).get(f"n{i}", 0)
             den, note = run.denominator(country, "labour_force", p)
             run.put("coverage_registered", org, p, n, den, note=note)
 
@@ -359,41 +377,49 @@ def _ledger(run: _Run) -> None:
 def _arrears(periods: list[str]) -> dict:
     """{(period, org, breakdown, value): sum of the employers' debit balances on E}.
 
-    Two statements whatever the number of months: each employer's balance before the first
-    month and its movements per month; the running balance is carried in Python (one step per
-    employer and month).
+    Three statements whatever the number of months: each employer's balance before the first
+    month, its movements per month (whole francs, as integers), its sector and city; the
+    running balance is carried in Python (one step per employer and month).
     """
     from kafo.contributions.models import LedgerEntry
+    from kafo.registry.models import Employer
 
     first = month_bounds(periods[0])[0]
     last = month_bounds(periods[-1])[1]
-    fields = ("organisation_id", "employer_id", "employer__sector", "employer__city")
-    balance = {
-        key[:4]: key[4]
-        for key in LedgerEntry.unscoped.filter(due_date__lt=first)
-        .values_list(*fields)
-        .annotate(total=Sum("amount"))
-    }
-    moves: dict = defaultdict(dict)
-    for *key, month, total in (
+    total = Cast(Sum("amount"), BigIntegerField())
+    balance = dict(
+        LedgerEntry.unscoped.filter(due_date__lt=first)
+        .values_list("employer_id")
+        .annotate(total=total)
+    )
+    index = {p: i for i, p in enumerate(periods)}
+    moves: dict = defaultdict(lambda: [0] * len(periods))
+    for employer, month, amount in (
         LedgerEntry.unscoped.filter(due_date__gte=first, due_date__lte=last)
         .annotate(month=TruncMonth("due_date"))
-        .values_list(*fields, "month")
-        .annotate(total=Sum("amount"))
+        .values_list("employer_id", "month")
+        .annotate(total=total)
     ):
-        moves[tuple(key)][month.strftime("%Y-%m")] = total
-    out: dict = defaultdict(Decimal)
-    for key in set(balance) | set(moves):
-        org, _employer, sector, city = key
-        running = balance.get(key, Decimal(0))
-        own = moves.get(key, {})
-        for p in periods:
-            running += own.get(p, 0)
+        moves[employer][index[month.strftime("%Y-%m")]] += amount
+    employers = set(balance) | set(moves)
+    about = {
+        pk: (org, sector or "", city or "")
+        for pk, org, sector, city in Employer.unscoped.filter(pk__in=employers).values_list(
+            "pk", "organisation_id", "sector", "city"
+        )
+    }
+    out: dict = defaultdict(int)
+    for employer in employers:
+        org, sector, city = about[employer]
+        running = balance.get(employer, 0)
+        for i, amount in enumerate(moves.get(employer) or [0] * len(periods)):
+            running += amount
             if running > 0:
+                p = periods[i]
                 out[(p, org, "", "")] += running
-                out[(p, org, "sector", sector or "")] += running
-                out[(p, org, "region", city or "")] += running
-    return out
+                out[(p, org, "sector", sector)] += running
+                out[(p, org, "region", city)] += running
+    return {key: Decimal(value) for key, value in out.items()}
 
 
 def _declarations(run: _Run, organisations) -> None:
