@@ -102,6 +102,7 @@ def test_missing_periods_set_based_agree_with_the_per_employer_rules(ci):
     closed.status, closed.status_since = EmployerStatus.CLOSED, d(2026, 8, 5)
     closed.save()
     _employer(org, "Tardive", d(2026, 11, 20))  # registered after the day: nothing
+    old = _employer(org, "Ancienne", d(1995, 3, 1))  # only the window's periods are read
 
     want, since, until = _per_employer(org, ON)
     got = services.missing_by_employer(organisation=org, on=ON, until=until, since=since)
@@ -128,7 +129,9 @@ def test_missing_periods_set_based_agree_with_the_per_employer_rules(ci):
         "2026-10",
     ]
     assert [p.period for p in got[closed.pk][1]] == ["2026-Q1", "2026-Q2", "2026-Q3"]
-    assert len(got) == 4
+    # 12 months back from 10/11/2026: due since 01/11/2025, so 2025-Q4 first (no worker: quarterly)
+    assert [p.period for p in got[old.pk][1]] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+    assert len(got) == 5
 
 
 def _silent_employers(org, n):

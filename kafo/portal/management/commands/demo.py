@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
 from kafo.benefits.demo import benefits_demo_seed
+from kafo.collection.demo import collection_demo_seed
 from kafo.organisations.tenancy import zone_scope
 from kafo.payroll.demo import payroll_demo_seed
 from kafo.registry.models import Person
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             call_command("benefits_seed")
             benefits_demo_seed(say=lambda msg: self.stdout.write(f"  prestations : {msg}"))
             payroll_demo_seed(say=lambda msg: self.stdout.write(f"  paiements : {msg}"))
+            collection_demo_seed(say=lambda msg: self.stdout.write(f"  recouvrement : {msg}"))
         else:
             self.stdout.write(
                 "Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire)."
