@@ -591,22 +591,30 @@ def review_answer_undo(*, item: ReviewItem, user) -> int:
     item = ReviewItem.objects.select_for_update().get(pk=item.pk)
     if item.status == ReviewStatus.PENDING:
         raise ValidationError({"status": _("Cette paire n'a pas encore reçu de réponse.")})
-    twin = ReviewItem.unscoped.filter(pk=item.twin_id).first() if item.twin_id else None
-    across = twin is not None and twin.organisation_id != item.organisation_id
-    moved = 0
     batch = item.change_batch
     if batch and LinkChange.unscoped.filter(batch=batch, undone=False).exists():
-        moved = link_changes_undo(batch=batch)
+        # Undoing the moves takes the answer back too (`_answers_take_back`).
+        return link_changes_undo(batch=batch, organisation_id=item.organisation_id)
+    _answer_take_back(item)
+    return 0
+
+
+def _answer_take_back(item: ReviewItem) -> None:
+    """Set an answered item (and, within one organisation, its twin) pending again, and stop
+    the cannot-link or must-link it made. Across organisations the other side keeps its own
+    answer, but a merge both sides made stops holding once either side takes its answer back."""
+    if item.status == ReviewStatus.PENDING:
+        return
+    twin = ReviewItem.unscoped.filter(pk=item.twin_id).first() if item.twin_id else None
+    across = twin is not None and twin.organisation_id != item.organisation_id
     items = [item] if across or twin is None else [item, twin]
-    constraints = LinkConstraint.unscoped.filter(review_item__in=items, active=True)
-    if across and batch:
-        # The merge needed both sides' answers: it no longer holds once either side takes
-        # its answer back.
-        constraints = LinkConstraint.unscoped.filter(
-            review_item__in=[item, twin], active=True, kind=ConstraintKind.MUST_LINK
-        ) | LinkConstraint.unscoped.filter(review_item=item, active=True)
+    constraints = list(LinkConstraint.unscoped.filter(review_item__in=items, active=True))
+    if across and item.change_batch:
+        constraints += LinkConstraint.unscoped.filter(
+            review_item=twin, active=True, kind=ConstraintKind.MUST_LINK
+        )
         ReviewItem.unscoped.filter(pk=twin.pk).update(change_batch=None)
-    for constraint in constraints.distinct():
+    for constraint in constraints:
         constraint.active = False
         constraint.save(update_fields=["active"])
         record_change(
@@ -615,7 +623,6 @@ def review_answer_undo(*, item: ReviewItem, user) -> int:
             subject=constraint.person,
             changes={"active": [True, False]},
         )
-    previous = item.status
     ReviewItem.unscoped.filter(pk__in=[i.pk for i in items]).update(
         status=ReviewStatus.PENDING, decided_by=None, decided_at=None, change_batch=None
     )
@@ -623,9 +630,8 @@ def review_answer_undo(*, item: ReviewItem, user) -> int:
         action="update",
         instance=item,
         subject=item.person,
-        changes={"review": [previous, ReviewStatus.PENDING], "undone_by": [None, str(user)]},
+        changes={"review": [item.status, ReviewStatus.PENDING]},
     )
-    return moved
 
 
 @transaction.atomic
@@ -653,8 +659,13 @@ def zone_person_split(*, person: Person, reason: str = "split") -> uuid.UUID:
 
 
 @transaction.atomic
-def link_changes_undo(*, batch: uuid.UUID) -> int:
-    """Undo a merge or split: every record of the batch goes back where it was."""
+def link_changes_undo(*, batch: uuid.UUID, organisation_id: int | None = None) -> int:
+    """Undo a merge or split: every record of the batch goes back where it was.
+
+    When a review answer made the batch, the answer is taken back with it (the answer of
+    `organisation_id`'s side, or of every side when None): otherwise the next rebuild would
+    redo the merge or split from the answer's must-link or cannot-link.
+    """
     changes = list(LinkChange.unscoped.filter(batch=batch, undone=False).order_by("-id"))
     if not changes:
         raise ValidationError({"batch": _("Rien à annuler.")})
@@ -666,6 +677,11 @@ def link_changes_undo(*, batch: uuid.UUID) -> int:
         )
         change.undone = True
         change.save(update_fields=["undone"])
+    answers = ReviewItem.unscoped.filter(change_batch=batch).order_by("pk")
+    if organisation_id is not None:
+        answers = answers.filter(organisation_id=organisation_id)
+    for pk in answers.values_list("pk", flat=True):
+        _answer_take_back(ReviewItem.unscoped.get(pk=pk))  # fresh: a twin may be done already
     return len(changes)
 
 

@@ -125,7 +125,9 @@ def changes_undo(request, batch):
     if change is None:
         raise Http404
     try:
-        services.link_changes_undo(batch=uuid.UUID(str(batch)))
+        services.link_changes_undo(
+            batch=uuid.UUID(str(batch)), organisation_id=change.organisation_id
+        )
         messages.success(request, _("Opération annulée."))
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))

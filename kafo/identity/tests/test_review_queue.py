@@ -214,6 +214,14 @@ def test_twins_are_never_linked_automatically(zone):
     services.zone_index_rebuild()
     assert _zone_of(awa) != _zone_of(adama)
     assert _zone_of(adama) == _zone_of(abroad)  # the same twin at two organisations is linked
+    # a person decides, with the reason in words (one item per pair of clusters)
+    item = ReviewItem.unscoped.get(person=awa, other_person__in=[adama, abroad])
+    assert (item.reason, item.rank, item.get_reason_display()) == (
+        "twins",
+        0,
+        "jumeaux possibles : même nom de famille, même date et même lieu de naissance, "
+        "même mère, autres prénoms",
+    )
     services.zone_index_rebuild()
     assert _zone_of(awa) != _zone_of(adama)
 
@@ -387,3 +395,43 @@ def test_review_pages_in_english(zone, client, make_user):
     assert "possible twins: same family name, same birth date and place" in html
     html = client.get(reverse("identity-review-detail", kwargs={"pk": first.pk})).content.decode()
     assert "Mother&#x27;s name" in html and "Agreement" in html
+
+
+def test_undoing_a_review_merge_from_the_zone_page_takes_the_answer_back(zone, make_user, client):
+    a = person(zone["INPS-ML"], "Diallo", "Oumar")
+    b = person(zone["INPS-ML"], "Diallo", "Oumar Sidi")
+    first, second = _items(a, b)
+    agent = make_user(zone["INPS-ML"], "registration_agent")
+    batch = services.review_decide(item=first, same_person=True, user=agent)
+    client.force_login(agent)
+    client.post(reverse("identity-undo", kwargs={"batch": batch}))
+    assert _zone_of(a) != _zone_of(b)
+    # otherwise the answer's must-link would merge them again at the next rebuild
+    assert LinkConstraint.unscoped.filter(active=True).count() == 0
+    assert [ReviewItem.unscoped.get(pk=i.pk).status for i in (first, second)] == [
+        "pending",
+        "pending",
+    ]
+    assert AuditEvent.unscoped.filter(object_type="reviewitem", action="update").count() == 2
+
+
+def test_undoing_one_side_of_a_merge_across_organisations(zone, make_user):
+    a = person(zone["INPS-ML"], "Diallo", "Oumar")
+    b = person(zone["CNPS-CI"], "Diallo", "Oumar")
+    mine, theirs = _items(a, b)
+    services.review_decide(
+        item=theirs, same_person=True, user=make_user(zone["CNPS-CI"], "registration_agent")
+    )
+    agent = make_user(zone["INPS-ML"], "registration_agent")
+    services.review_decide(item=mine, same_person=True, user=agent)
+    assert _zone_of(a) == _zone_of(b)
+    assert services.review_answer_undo(item=mine, user=agent) == 1
+    assert _zone_of(a) != _zone_of(b)
+    # INPS-ML is asked again; CNPS-CI's own answer stands; no must-link holds
+    assert [ReviewItem.unscoped.get(pk=i.pk).status for i in (mine, theirs)] == [
+        "pending",
+        "merged",
+    ]
+    assert not LinkConstraint.unscoped.filter(active=True).exists()
+    services.review_decide(item=mine, same_person=True, user=agent)
+    assert _zone_of(a) == _zone_of(b)
