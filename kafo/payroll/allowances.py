@@ -272,7 +272,11 @@ def _apply_unpaid(rules, kid, docs, right, current, on, user, result):
         reason = right.reason if right.reason in (af.NO_WORK, af.MAX_CHILDREN) else end.reason
         services.benefit_suspend(
             benefit=current,
-            reason=Reason.OTHER_SUSPENSION,
+            reason=(
+                Reason.DOCUMENT_MISSING
+                if reason == af.DOCUMENT_MISSING
+                else Reason.OTHER_SUSPENSION
+            ),
             on=day,
             user=user,
             note=suspension_note(reason),
@@ -453,4 +457,6 @@ def child_document_record(
     )
     audit.record_created(document, subject=dependant.person)
     allowances_put_in_payment(organisation=org, on=on, user=user, parents=[dependant.person_id])
+    # the same document may carry an orphan's pension past its age limit
+    services.orphans_extend_for_dependant(dependant=dependant, user=user)
     return document

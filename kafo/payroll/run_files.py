@@ -4,8 +4,13 @@ the same way.
 
 - bank: ISO 20022 pain.001.001.03 (kafo/payroll/domain/pain001.py), one file for the run, the
   organisation's account as debtor; every RIB and IBAN checked by the writer.
-- mobile_money: one CSV per operator (reference, payee, E.164 number, amount) — the GSMA batch
-  is created from the same rows by the operator adapter (kafo/payroll/mobile_money/).
+- bank_csv: when the organisation configures a bank CSV layout (runs.yaml `bank_csv`, layouts in
+  reference/bank_layouts.yaml), the same transfers in that layout (domain/bank_csv.py), beside
+  the pain.001 or instead of it (`bank_csv_only`).
+- mobile_money: an operator of operators.yaml that takes files gets its own batch file from its
+  adapter (kafo/payroll/mobile_money/csv_files.py); an operator reached through the GSMA API gets
+  no file (runs.py sends the batch through the adapter by a job); an operator Kafo has no adapter
+  for (a name, not an operators.yaml code) gets a plain CSV (reference, payee, number, amount).
 - cash: one list per paying agency with a signature column, as a PDF (domain/cash_list.py) and
   as a CSV. `cash_pdf=False` leaves the PDF out: reportlab lays out about 250 lines a second
   here, so 50,000 cash lines take minutes (bench/payroll.py measures without it and says so).
@@ -73,6 +78,8 @@ def write_files(
     period_label: str = "",
     currency: str = "XOF",
     cash_pdf: bool = True,
+    bank_csv_layout: str = "",
+    bank_csv_only: bool = False,
 ) -> list[RunFile]:
     """Return the run's payment files (lines with net 0 are not paid, so not written)."""
     files: list[RunFile] = []
@@ -89,6 +96,11 @@ def write_files(
             pl.lit(remittance).alias("remittance"),
             pl.lit("PENS").alias("purpose"),
         )
+        if bank_csv_layout:
+            files.append(
+                _bank_csv_file(transfers, bank_csv_layout, run_reference, debtor, execution_date)
+            )
+    if bank.height and not (bank_csv_layout and bank_csv_only):
         out = io.BytesIO()
         summary = pain001.write_pain001(
             out,
@@ -96,7 +108,7 @@ def write_files(
             created_at=created_at,
             execution_date=execution_date,
             debtor=debtor,
-            transfers=pain001.transfers_from_frame(transfers),
+            transfers=transfers,  # the frame itself: the set-based path (keys as columns)
         )
         files.append(
             RunFile(
@@ -127,6 +139,11 @@ def write_files(
     ):
         part = lines.filter(pl.col("channel") == channel)
         for (label,), group in part.sort(key, "reference").group_by([key], maintain_order=True):
+            if kind == "mobile_money" and label in _operators():
+                operator_file = _operator_file(label, group, run_reference, currency)
+                if operator_file is not None:
+                    files.append(operator_file)
+                continue
             rows = group.select(cols).rows()
             if kind == "cash_list":
                 rows = [(*r, "", "") for r in rows]
@@ -168,3 +185,56 @@ def write_files(
             )
         )
     return files
+
+
+def _bank_csv_file(transfers, layout_code, run_reference, debtor, execution_date) -> RunFile:
+    from kafo.payroll.domain import bank_csv
+
+    layout = bank_csv.load_layouts()[layout_code]
+    out = io.BytesIO()
+    count, total = bank_csv.write_bank_csv(
+        out,
+        layout=layout,
+        transfers=transfers.to_dicts(),
+        zone=debtor.zone,
+        execution_date=execution_date,
+        debtor_rib=debtor.rib,
+    )
+    return RunFile(
+        "bank_csv",
+        layout.label,
+        f"{run_reference}-virements-{layout_code.replace('_', '-')}.csv",
+        "text/csv",
+        out.getvalue(),
+        count,
+        int(total),
+    )
+
+
+def _operators() -> dict[str, dict]:
+    from kafo.payroll.mobile_money import load_operator_settings
+
+    return load_operator_settings()
+
+
+def _operator_file(code, group: pl.DataFrame, run_reference, currency) -> RunFile | None:
+    """The operator's own batch file when it takes files; None for a GSMA API operator."""
+    from kafo.payroll.mobile_money import Disbursement, build_operator
+
+    conf = _operators()[code]
+    if conf.get("protocol") != "csv":
+        return None
+    operator = build_operator(code, conf)
+    disbursements = [
+        Disbursement(reference=r, msisdn=m, amount=n, currency=currency, name=name)
+        for r, name, m, n in group.select("reference", "payee_name", "msisdn", "net").rows()
+    ]
+    return RunFile(
+        "mobile_money",
+        str(conf.get("label", code)),
+        f"{run_reference}-mobile-money-{code.replace('_', '-')}.csv",
+        "text/csv",
+        operator.batch_file(disbursements),
+        group.height,
+        int(group["net"].sum()),
+    )

@@ -5,6 +5,13 @@ The amounts come from kafo/payroll/domain/run.py over frames read here in a few 
 run prepared for a large organisation is computed by a job (kafo/jobs, queue "payroll"). What
 counts as paid: the months of every line of a run not cancelled, unless the line failed; so a
 second run of the same period pays nothing twice, and a failed line's months come back.
+
+Overpayments: a run's deductions are PayrollRecovery rows from preparation on (so the next run
+does not deduct them again), but an overpayment's `recovered` rises only when the run is frozen
+(the money is then really withheld); a cancelled run's recoveries are dropped, a failed line's
+are given back. Mobile money: at freeze each operator's lines go through its adapter
+(kafo/payroll/mobile_money): a GSMA batch created, approved and its completions and rejections
+read back by a job (MobileMoneyBatch), or a file for an operator that takes files.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,8 +40,10 @@ from .domain import pain001
 from .domain import run as domain
 from .models import (
     AmountVersion,
+    BatchStatus,
     BenefitInPayment,
     LineStatus,
+    MobileMoneyBatch,
     Overpayment,
     PayrollFile,
     PayrollLine,
@@ -64,6 +73,23 @@ def recovery_cap(organisation: Organisation) -> Fraction:
     return Fraction(str(rules_for(organisation)["recovery_cap"]))
 
 
+def bank_csv_config(organisation: Organisation) -> tuple[str, bool]:
+    """(layout code, instead of the pain.001) of the organisation's bank CSV ("" : none).
+
+    runs.yaml, per organisation: `bank_csv: {layout: rib_detaille_pv, only: false}`; the layout
+    must be one of reference/bank_layouts.yaml."""
+    conf = rules_for(organisation).get("bank_csv") or {}
+    layout = str(conf.get("layout") or "")
+    if layout:
+        from .domain.bank_csv import load_layouts
+
+        if layout not in load_layouts():
+            raise ValidationError(
+                {"bank_csv": _("Gabarit CSV bancaire « %(code)s » inconnu.") % {"code": layout}}
+            )
+    return layout, bool(conf.get("only", False))
+
+
 def horizon(organisation: Organisation) -> int:
     """The first month Kafo pays (earlier months were paid by the previous system)."""
     return domain.month_index(dt.date.fromisoformat(str(rules_for(organisation)["first_period"])))
@@ -80,6 +106,25 @@ def _check_officer(user, organisation) -> None:
         raise ValidationError(
             {"user": _("Seul un agent de paiement de l'organisme peut préparer une campagne.")}
         )
+
+
+# --- open runs -------------------------------------------------------------------------------
+
+OPEN_STATUSES = (RunStatus.PREPARING, RunStatus.PREPARED, RunStatus.APPROVED)
+
+
+def benefit_in_open_run(benefit: BenefitInPayment) -> bool:
+    """Whether a run not yet frozen holds this benefit: a line of a prepared or approved run, or
+    a run of its organisation still being computed (its job reads the channel). The benefit's
+    channel may not change then: the files are written from the lines' details at freeze."""
+    return (
+        PayrollLine.unscoped.filter(
+            benefit_id=benefit.pk, run__status__in=[RunStatus.PREPARED, RunStatus.APPROVED]
+        ).exists()
+        or PayrollRun.unscoped.filter(
+            organisation_id=benefit.organisation_id, status=RunStatus.PREPARING
+        ).exists()
+    )
 
 
 # --- what was paid, read set-based ---------------------------------------------------------
@@ -149,6 +194,15 @@ def read_frames(organisation: Organisation, *, exclude_run: int | None = None) -
     )
     has_target = any(f.name == "recover_from" for f in Overpayment._meta.fields)
     over = Overpayment.unscoped.filter(organisation_id=org, recovered__lt=F("amount"))
+    # deducted by runs not frozen yet (their `recovered` rises at freeze): not twice
+    held = PayrollRecovery.unscoped.filter(
+        organisation_id=org, reversed=False, line__run__status__in=OPEN_STATUSES
+    )
+    if exclude_run:
+        held = held.exclude(line__run_id=exclude_run)
+    pending = dict(
+        held.values("overpayment_id").annotate(s=Sum("amount")).values_list("overpayment_id", "s")
+    )
     fields = [
         "pk",
         "recover_from_id" if has_target else "benefit_id",
@@ -157,7 +211,11 @@ def read_frames(organisation: Organisation, *, exclude_run: int | None = None) -
         "recovered",
     ]
     deductions = pl.DataFrame(
-        [(pk, target or own, int(a - r)) for pk, target, own, a, r in over.values_list(*fields)],
+        [
+            (pk, target or own, int(a - r - pending.get(pk, 0)))
+            for pk, target, own, a, r in over.values_list(*fields)
+            if a - r - pending.get(pk, 0) > 0
+        ],
         schema=domain.DEDUCTIONS_SCHEMA,
         orient="row",
     )
@@ -310,10 +368,6 @@ def fill_run(run: PayrollRun) -> PayrollRun:
         for d, b, a in computed.recoveries.iter_rows()
     ]
     PayrollRecovery.unscoped.bulk_create(recoveries, batch_size=2000)
-    for rec in recoveries:
-        Overpayment.unscoped.filter(pk=rec.overpayment_id).update(
-            recovered=F("recovered") + rec.amount
-        )
     before = audit.snapshot(run)
     _set_totals(run, computed.totals)
     run.problems = _problems(run, computed.lines, computed.months, f["benefits"])
@@ -528,11 +582,28 @@ def run_freeze(*, run: PayrollRun, user) -> PayrollRun:
     run.frozen_at = _now()
     run.save()
     audit.record_updated(run, before)
+    _apply_recoveries(run)
     if run.line_count > INLINE_LIMIT:
         enqueue_on_commit(write_files_job, run.pk)
     else:
         write_run_files(run)
     return run
+
+
+def _apply_recoveries(run: PayrollRun) -> None:
+    """The run's deductions now withheld: each overpayment's `recovered` rises (audited)."""
+    sums = (
+        PayrollRecovery.unscoped.filter(line__run=run, reversed=False)
+        .values("overpayment_id")
+        .annotate(s=Sum("amount"))
+        .values_list("overpayment_id", "s")
+    )
+    for overpayment_id, amount in sums:
+        over = Overpayment.unscoped.select_for_update().get(pk=overpayment_id)
+        before = audit.snapshot(over)
+        over.recovered += amount
+        over.save(update_fields=["recovered"])
+        audit.record_updated(over, before, subject=over.benefit)
 
 
 @task(queue_name="payroll")
@@ -543,6 +614,7 @@ def write_files_job(run_id: int) -> None:
 
 def write_run_files(run: PayrollRun) -> list[PayrollFile]:
     now = _now()
+    layout, only = bank_csv_config(run.organisation)
     files = write_files(
         files_frame(run),
         run_reference=run.reference,
@@ -553,6 +625,8 @@ def write_run_files(run: PayrollRun) -> list[PayrollFile]:
         organisation_name=run.organisation.name,
         period_label=f"{run.period_start:%m/%Y}",
         currency=run.organisation.country.currency,
+        bank_csv_layout=layout,
+        bank_csv_only=only,
     )
     out = []
     for f in files:
@@ -579,6 +653,7 @@ def write_run_files(run: PayrollRun) -> list[PayrollFile]:
             subject=run,
         )
         out.append(obj)
+    mobile_money_batches(run)
     return out
 
 
@@ -595,7 +670,10 @@ def run_cancel(*, run: PayrollRun, user) -> PayrollRun:
             }
         )
     _check_officer(user, run.organisation)
-    _reverse_recoveries(PayrollRecovery.unscoped.filter(line__run=run, reversed=False))
+    # not frozen: `recovered` never rose, the recoveries are only dropped
+    _reverse_recoveries(
+        PayrollRecovery.unscoped.filter(line__run=run, reversed=False), applied=False
+    )
     PayrollLine.unscoped.filter(repaid_by__run=run).update(repaid_by=None)
     before = audit.snapshot(run)
     run.status = RunStatus.CANCELLED
@@ -605,11 +683,14 @@ def run_cancel(*, run: PayrollRun, user) -> PayrollRun:
     return run
 
 
-def _reverse_recoveries(recoveries) -> None:
+def _reverse_recoveries(recoveries, *, applied: bool = True) -> None:
+    """Undo recoveries: `applied` (their run was frozen) gives the amounts back to the
+    overpayments' outstanding balance."""
     for rec in list(recoveries):
-        Overpayment.unscoped.filter(pk=rec.overpayment_id).update(
-            recovered=F("recovered") - rec.amount
-        )
+        if applied:
+            Overpayment.unscoped.filter(pk=rec.overpayment_id).update(
+                recovered=F("recovered") - rec.amount
+            )
         rec.reversed = True
         rec.save(update_fields=["reversed"])
         audit.record_change(
@@ -642,6 +723,11 @@ def run_record_returns(
     if run.status != RunStatus.FROZEN:
         raise ValidationError({"file": _("Les retours ne concernent qu'une campagne figée.")})
     _check_officer(user, run.organisation)
+    return _record_returns(run, user=user, kind=kind, name=name, failed=failed, paid=paid)
+
+
+def _record_returns(run, *, user, kind, name, failed, paid) -> PayrollReturn:
+    """run_record_returns without the officer: `user` None for results read by a job."""
     refs = set(failed) | set(paid)
     lines = {ln.reference: ln for ln in PayrollLine.unscoped.filter(run=run, reference__in=refs)}
     unknown = sorted(refs - set(lines))
@@ -683,3 +769,181 @@ def run_record_returns(
     )
     audit.record_created(ret, subject=run)
     return ret
+
+
+# --- mobile money through the operators' adapters -------------------------------------------------
+
+MM_RETRY_MINUTES = 10  # an operator unreachable or results not ready: asked again after this
+MM_MAX_ATTEMPTS = 36  # then the batch stays as it is, its error shown on the run's page
+
+
+def operator_for(code: str):
+    """The operator's adapter (a seam for the tests' loopback server)."""
+    from .mobile_money import operator_for as build
+
+    return build(code)
+
+
+def mobile_money_batches(run: PayrollRun) -> list[MobileMoneyBatch]:
+    """One batch per operators.yaml operator among the run's mobile-money lines to pay: a GSMA
+    API operator's is sent by a job; a file operator's waits for its file to be deposited (the
+    file was written by run_files). Lines of an operator Kafo has no adapter for get the plain
+    CSV and no batch."""
+    from .mobile_money import load_operator_settings
+
+    known = load_operator_settings()
+    rows = (
+        PayrollLine.unscoped.filter(
+            run=run, channel="mobile_money", status=LineStatus.PENDING, net__gt=0
+        )
+        .values("operator")
+        .annotate(n=Count("id"), total=Sum("net"))
+        .values_list("operator", "n", "total")
+    )
+    out = []
+    for code, n, total in rows:
+        if code not in known:
+            continue
+        api = known[code].get("protocol") == "gsma"
+        batch, created = MobileMoneyBatch.unscoped.get_or_create(
+            run=run,
+            operator=code,
+            defaults={
+                "organisation_id": run.organisation_id,
+                "reference": f"{run.reference}-{code}"[:60],
+                "status": BatchStatus.PENDING if api else BatchStatus.FILE,
+                "line_count": n,
+                "total": total,
+                "updated_at": _now(),
+            },
+        )
+        if created:
+            audit.record_created(batch, subject=run)
+            if api:
+                enqueue_on_commit(mobile_money_batch_job, batch.pk)
+        out.append(batch)
+    return out
+
+
+def _batch_save(batch: MobileMoneyBatch, **fields) -> None:
+    before = audit.snapshot(batch)
+    for k, v in fields.items():
+        setattr(batch, k, v)
+    batch.updated_at = _now()
+    batch.save()
+    audit.record_updated(batch, before, subject=batch.run)
+
+
+@task(queue_name="payroll")
+def mobile_money_batch_job(batch_id: int) -> None:
+    """Move one GSMA batch on: create it, approve it, then read its completions and rejections
+    (lines paid / failed). An operator unreachable or not done yet: the job comes back later
+    (bounded); a refusal: the batch shows the operator's message."""
+    from .mobile_money import Disbursement, MobileMoneyError
+
+    batch = MobileMoneyBatch.unscoped.select_related("run", "run__organisation").get(pk=batch_id)
+    if batch.status in (BatchStatus.COMPLETED, BatchStatus.FILE, BatchStatus.ERROR):
+        return
+    run = batch.run
+    try:
+        operator = operator_for(batch.operator)
+        if batch.status == BatchStatus.PENDING:
+            lines = PayrollLine.unscoped.filter(
+                run=run,
+                operator=batch.operator,
+                channel="mobile_money",
+                status=LineStatus.PENDING,
+                net__gt=0,
+            ).order_by("id")
+            currency = run.organisation.country.currency
+            disbursements = [
+                Disbursement(reference=r, msisdn=m, amount=int(n), currency=currency, name=p)
+                for r, m, n, p in lines.values_list("reference", "msisdn", "net", "payee_name")
+            ]
+            submission = operator.submit(
+                batch.reference, disbursements, title=f"Pensions {run.period_start:%m/%Y}"
+            )
+            _batch_save(batch, batch_id=submission.batch_id, status=BatchStatus.SUBMITTED)
+        if batch.status == BatchStatus.SUBMITTED:
+            operator.approve(batch.batch_id)
+            _batch_save(batch, status=BatchStatus.APPROVED)
+        state = operator.state(batch.batch_id)
+        if state.status != "completed":
+            raise MobileMoneyError(_("lot %(id)s : %(s)s, résultats pas encore disponibles")
+                                   % {"id": batch.batch_id, "s": state.status})  # fmt: skip
+        completions = operator.completions(batch.batch_id)
+        rejections = operator.rejections(batch.batch_id)
+    except MobileMoneyError as exc:
+        attempts = batch.attempts + 1
+        final = exc.permanent or attempts >= MM_MAX_ATTEMPTS
+        _batch_save(
+            batch,
+            attempts=attempts,
+            last_error=str(exc)[:500],
+            status=BatchStatus.ERROR if exc.permanent else batch.status,
+        )
+        if not final:
+            enqueue_on_commit(
+                mobile_money_batch_job,
+                batch.pk,
+                run_after=_now() + dt.timedelta(minutes=MM_RETRY_MINUTES),
+            )
+        return
+    with transaction.atomic():
+        run = _lock(run)
+        mine = set(
+            PayrollLine.unscoped.filter(run=run, operator=batch.operator).values_list(
+                "reference", flat=True
+            )
+        )
+        failed = {r.reference: r.reason for r in rejections if r.reference in mine}
+        paid = [c.reference for c in completions if c.reference in mine]
+        _record_returns(
+            run,
+            user=None,
+            kind="mobile_money",
+            name=f"{batch.operator} {batch.batch_id}",
+            failed=failed,
+            paid=paid,
+        )
+        _batch_save(
+            batch,
+            status=BatchStatus.COMPLETED,
+            completed_count=len(paid),
+            rejected_count=len(failed),
+            last_error="",
+        )
+
+
+def run_record_operator_results(*, run: PayrollRun, user, data: bytes, name: str):
+    """The result file of an operator that takes files (its batch status `file`): its
+    completions mark the lines paid, its rejections failed. None when the file is no such
+    operator's (the caller reads it as a bank return)."""
+    from .mobile_money import MobileMoneyError
+
+    for batch in MobileMoneyBatch.unscoped.filter(run=run, status=BatchStatus.FILE):
+        try:
+            completions, rejections = operator_for(batch.operator).read_results(data)
+        except MobileMoneyError:
+            continue
+        mine = set(
+            PayrollLine.unscoped.filter(run=run, operator=batch.operator).values_list(
+                "reference", flat=True
+            )
+        )
+        failed = {r.reference: r.reason for r in rejections if r.reference in mine}
+        paid = [c.reference for c in completions if c.reference in mine]
+        if not failed and not paid:
+            continue
+        with transaction.atomic():
+            ret = run_record_returns(
+                run=run, user=user, kind="mobile_money", name=name, failed=failed, paid=paid
+            )
+            _batch_save(
+                batch,
+                status=BatchStatus.COMPLETED,
+                completed_count=len(paid),
+                rejected_count=len(failed),
+            )
+        return ret
+    return None

@@ -152,13 +152,10 @@ def _channel_of(benefit: BenefitInPayment) -> dict:
 
 def benefit_in_open_run(benefit: BenefitInPayment) -> bool:
     """Whether a payroll run being prepared or approved holds this benefit (the channel may
-    then not change until it is frozen). Asked of the runs module when it exists."""
-    try:
-        from . import runs
-    except ImportError:  # pragma: no cover - before the payroll runs exist
-        return False
-    check = getattr(runs, "benefit_in_open_run", None)
-    return bool(check and check(benefit))
+    then not change until it is frozen): kafo/payroll/runs.py decides."""
+    from . import runs
+
+    return runs.benefit_in_open_run(benefit)
 
 
 @transaction.atomic
@@ -848,20 +845,10 @@ def revaluation_apply(*, revaluation: Revaluation, user, batch: int = 5000) -> i
 
 
 def amounts_paid_after(benefit_ids: list[int], day: dt.date) -> dict[int, Decimal]:
-    """What the payroll runs paid (not failed) to each benefit for days after `day`, asked of
-    the runs module (kafo/payroll/runs.py: paid_by_benefit_after) when it exists."""
-    try:
-        from . import runs
-    except ImportError:  # pragma: no cover - before the payroll runs exist
-        return {}
-    paid = getattr(runs, "paid_by_benefit_after", None)
-    return paid(benefit_ids, day) if paid else _paid_after_from_lines(benefit_ids, day)
-
-
-def _paid_after_from_lines(benefit_ids: list[int], day: dt.date) -> dict[int, Decimal]:
-    """What the lines of runs not cancelled (and not failed) paid for the months after the
-    month of `day`: each such month at the amount in force on its first day. (`day` is a month
-    end here: the end of the month of death.)"""
+    """What the payroll runs paid to each benefit for days after `day` (the one place that
+    reads it; runs.py has no second hook): the lines of runs not cancelled (and not failed),
+    for the months after the month of `day`, each such month at the amount in force on its
+    first day. (`day` is a month end here: the end of the month of death.)"""
     from .domain.run import month_index, month_start
     from .models import LineStatus, PayrollLine, RunStatus
 

@@ -122,6 +122,7 @@ def run_detail(request, pk):
                 (f, _file_title(f)) for f in PayrollFile.objects.filter(run=run).defer("content")
             ],
             "returns": run.returns.all(),
+            "mm_batches": run.mm_batches.all(),
             "period_label": month_label(run.period_start.year * 12 + run.period_start.month - 1),
             "failed": LineStatus.FAILED,
         },
@@ -211,10 +212,15 @@ def run_returns(request, pk):
         return redirect("payroll-run-detail", pk=run.pk)
     data = upload.read()
     try:
-        kind, failed, paid = read_return(data)
-        ret = runs.run_record_returns(
-            run=run, user=request.user, kind=kind, name=upload.name, failed=failed, paid=paid
+        # an operator's result file (Wave, Moov…) first, else a bank return
+        ret = runs.run_record_operator_results(
+            run=run, user=request.user, data=data, name=upload.name
         )
+        if ret is None:
+            kind, failed, paid = read_return(data)
+            ret = runs.run_record_returns(
+                run=run, user=request.user, kind=kind, name=upload.name, failed=failed, paid=paid
+            )
     except ValidationError as exc:
         _flash(request, exc)
     else:

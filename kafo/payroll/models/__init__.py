@@ -22,8 +22,10 @@ from .in_payment import (  # noqa: F401
     Timing,
 )
 from .runs import (  # noqa: F401, E402
+    BatchStatus,
     FileKind,
     LineStatus,
+    MobileMoneyBatch,
     PayrollFile,
     PayrollLine,
     PayrollRecovery,

@@ -78,6 +78,8 @@ class Reason(models.TextChoices):
     NO_LIFE_CERTIFICATE = "no_certificate", _("certificat de vie non reçu")
     RETURNED_PAYMENT = "returned_payment", _("paiement retourné")
     INVESTIGATION = "investigation", _("contrôle en cours")
+    # a family allowance whose school, apprenticeship or disability document was not renewed
+    DOCUMENT_MISSING = "document_missing", _("pièce justificative non fournie")
     OTHER_SUSPENSION = "other", _("autre motif de suspension")
     # stops
     DEATH = "death", _("décès")
@@ -90,6 +92,7 @@ SUSPENSION_REASONS = (
     Reason.NO_LIFE_CERTIFICATE,
     Reason.RETURNED_PAYMENT,
     Reason.INVESTIGATION,
+    Reason.DOCUMENT_MISSING,
     Reason.OTHER_SUSPENSION,
 )
 STOP_REASONS = (Reason.DEATH, Reason.REMARRIAGE, Reason.AGE_LIMIT, Reason.END_OF_RIGHT)

@@ -198,8 +198,9 @@ class PayrollReturn(TenantModel):
     name = models.CharField(_("fichier"), max_length=160)
     failed_count = models.PositiveIntegerField(_("lignes rejetées"), default=0)
     paid_count = models.PositiveIntegerField(_("lignes confirmées"), default=0)
+    # None: read back from the operator's API by a job (mobile money), not uploaded by a user
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     uploaded_at = models.DateTimeField(_("reçu le"))
 
@@ -207,6 +208,54 @@ class PayrollReturn(TenantModel):
         verbose_name = _("retour de paiement")
         verbose_name_plural = _("retours de paiement")
         ordering = ["-uploaded_at", "-id"]
+
+
+class BatchStatus(models.TextChoices):
+    PENDING = "pending", _("à transmettre")
+    SUBMITTED = "submitted", _("transmis, à approuver")
+    APPROVED = "approved", _("approuvé, résultats attendus")
+    COMPLETED = "completed", _("résultats reçus")
+    FILE = "file", _("fichier à déposer sur le portail de l'opérateur")
+    ERROR = "error", _("refusé par l'opérateur")
+
+
+class MobileMoneyBatch(TenantModel):
+    """One operator's mobile-money lines of a frozen run, sent through its adapter
+    (kafo/payroll/mobile_money): a GSMA batch created, approved, its completions and rejections
+    read back by a job (kafo/jobs), or a file for an operator that takes files."""
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="mm_batches")
+    operator = models.CharField(_("opérateur"), max_length=40)  # operators.yaml code
+    reference = models.CharField(_("référence du lot"), max_length=60)
+    batch_id = models.CharField(_("identifiant chez l'opérateur"), max_length=100, blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PENDING
+    )
+    line_count = models.PositiveIntegerField(_("lignes"), default=0)
+    total = models.DecimalField(_("montant"), max_digits=16, decimal_places=0, default=0)
+    completed_count = models.PositiveIntegerField(_("payées"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejetées"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lot mobile money")
+        verbose_name_plural = _("lots mobile money")
+        ordering = ["run", "operator"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "operator"], name="uniq_mm_batch_run_operator")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def operator_label(self) -> str:
+        """The operator's name (operators.yaml), never its code, on a page."""
+        from .in_payment import mobile_money_operators
+
+        return mobile_money_operators().get(self.operator, {}).get("label", self.operator)
 
 
 ZERO = Decimal(0)

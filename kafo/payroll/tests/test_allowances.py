@@ -164,7 +164,7 @@ def test_the_21_band_is_kept_with_a_school_document_and_stopped_without(ci):
     assert (benefit.status, benefit.status_since, benefit.status_reason) == (
         Status.SUSPENDED,
         D(2026, 9, 1),
-        Reason.OTHER_SUSPENSION,
+        Reason.DOCUMENT_MISSING,
     )
     # the certificate brought: resumed from the suspension (the run pays September onwards)
     allowances.child_document_record(

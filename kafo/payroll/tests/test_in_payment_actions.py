@@ -120,6 +120,20 @@ def test_orphan_stopped_at_the_limit_reopened_by_a_late_document(ml):
         "in_payment", "extended", dt.date(2025, 9, 30))  # fmt: skip
 
 
+def test_recording_a_childs_document_extends_the_orphans_pension(ml):
+    from kafo.payroll import allowances
+
+    benefit, child = _orphan(ml)
+    assert benefit.end_date == dt.date(2025, 5, 9)
+    # INPS-ML's school year 2024 runs 1 October 2024 – 30 September 2025
+    allowances.child_document_record(
+        dependant=child, kind="school", school_year=2024, user=ml["officer"],
+        on=dt.date(2025, 4, 1),
+    )  # fmt: skip
+    benefit.refresh_from_db()
+    assert (benefit.end_date, benefit.status) == (dt.date(2025, 9, 30), "in_payment")
+
+
 def test_stop_expired_extends_a_documented_orphan_instead_of_stopping(ml):
     benefit, child = _orphan(ml)
     _document(child, "school", dt.date(2024, 10, 1), dt.date(2025, 9, 30), 2024)

@@ -16,6 +16,7 @@ from kafo.payroll.models import (
     Overpayment,
     PayrollFile,
     PayrollLine,
+    PayrollRecovery,
     PayrollRun,
     RunStatus,
 )
@@ -253,11 +254,13 @@ def test_cancelled_run_releases_its_months_and_recoveries(org, officers):
         organisation=org, benefit=b, amount=5_000, reason="death", created_at=timezone.now()
     )
     run = runs.run_prepare(organisation=org, period_start=MAR, months=1, user=officers[0])
+    assert line_of(run, b).deductions == 5_000
     over.refresh_from_db()
-    assert over.recovered == 5_000
+    assert over.recovered == 0  # rises only at freeze
     runs.run_cancel(run=run, user=officers[0])
     over.refresh_from_db()
     assert over.recovered == 0
+    assert PayrollRecovery.objects.get(line__run=run).reversed is True
     again = runs.run_prepare(organisation=org, period_start=MAR, months=1, user=officers[0])
     assert (again.line_count, again.total_net) == (1, Decimal(55_000))
 
