@@ -223,15 +223,19 @@ def collection_demo_seed(*, say=lambda _msg: None, today: dt.date | None = None)
             SmsMessage.objects.filter(status=MessageStatus.SENT)
             .exclude(gateway_message_id="")
             .order_by("pk")
-            .values_list("gateway", "gateway_message_id")
+            .values_list("gateway", "gateway_message_id", "purpose")
         )
-        for n, (gateway, message_id) in enumerate(sent):
+        # one formal notice's SMS not delivered by the operator, the others delivered
+        undelivered = next(
+            (m for _g, m, purpose in sent if purpose == "collection_notice:formal_notice"), None
+        )
+        for gateway, message_id, _purpose in sent:
             record_receipt(
                 organisation=org,
                 gateway_name=gateway,
                 message_id=message_id,
-                delivered=n != 3,
-                state="DELIVRD" if n != 3 else "UNDELIV",
+                delivered=message_id != undelivered,
+                state="UNDELIV" if message_id == undelivered else "DELIVRD",
             )
         services.notices_refresh(organisation=org)
         notices = Notice.objects.count()
