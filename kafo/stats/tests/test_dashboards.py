@@ -175,15 +175,42 @@ def test_board_pack_pdf_includes_the_monthly_indicator_report(org):
     assert b"82,5 %" in pdf
 
 
-def test_demo_history_seeds_payments_claims_and_snapshots(org, make_user):
-    from kafo.stats.demo import stats_demo_seed
-
-    assert stats_demo_seed(today=dt_date(2026, 11, 29)) == {}  # nothing to build on: no row
-    assert IndicatorValue.objects.filter(period="2026-10", organisation=org).exists()
-    assert IndicatorValue.objects.filter(period="2024-11", organisation=None).exists()
-
-
-def dt_date(*args):
+def test_demo_history_pays_dues_once_and_computes_24_months(org):
     import datetime as dt
 
-    return dt.date(*args)
+    from kafo.contributions.models import LedgerEntry, Payment
+    from kafo.organisations.tenancy import tenant_scope
+    from kafo.registry.tests.factories import employer
+    from kafo.stats.demo import stats_demo_seed
+
+    with tenant_scope(org):
+        employers = [employer(org, legal_name=f"Société {n}") for n in range(10)]
+        for e in employers:
+            for month in (8, 9, 10):
+                LedgerEntry.objects.create(
+                    organisation=org,
+                    employer=e,
+                    kind="contribution",
+                    period=f"2026-{month:02d}",
+                    due_date=dt.date(2026, month + 1, 15),
+                    amount=Decimal(90_000),
+                    label="cotisations",
+                )
+
+    stats_demo_seed(today=dt.date(2026, 11, 29))
+
+    with tenant_scope(org):
+        payments = list(Payment.objects.all())
+        # one in nine never pays, so some dues stay unpaid; nobody pays more than is due
+        assert 0 < len(payments) < 30
+        assert all(Decimal(0) < p.amount <= 90_000 for p in payments)
+        assert all(p.paid_on <= dt.date(2026, 11, 29) for p in payments)
+        credits = LedgerEntry.objects.filter(kind="payment")
+        assert sorted(-c.amount for c in credits) == sorted(p.amount for p in payments)
+    assert IndicatorValue.objects.filter(period="2026-10", organisation=org).exists()
+    assert IndicatorValue.objects.filter(period="2024-11", organisation=None).exists()
+    assert not IndicatorValue.objects.filter(period="2024-10").exists()
+
+    stats_demo_seed(today=dt.date(2026, 11, 29))  # idempotent: no second payment
+    with tenant_scope(org):
+        assert Payment.objects.count() == len(payments)
