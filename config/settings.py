@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "kafo.accounts.apps.AxesConfig",  # django-axes, under a translated admin name
     "ninja",
     "django_tasks",
     "django_tasks_db",

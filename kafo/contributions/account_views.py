@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kafo.collection.selectors_notices import notices_for
@@ -139,7 +140,12 @@ def statement_import(request):
             else:
                 messages.success(
                     request,
-                    _("%(n)s paiements enregistrés.") % {"n": len(result.payments)},
+                    ngettext(
+                        "%(n)s paiement enregistré.",
+                        "%(n)s paiements enregistrés.",
+                        len(result.payments),
+                    )
+                    % {"n": len(result.payments)},
                 )
     return render(
         request,

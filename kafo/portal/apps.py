@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "kafo.portal"
     label = "portal"
+    verbose_name = _("Portail")
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in

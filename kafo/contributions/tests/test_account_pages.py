@@ -302,3 +302,18 @@ def test_career_from_lines_in_force_and_resolved_pending(sn, client):
         client.get(reverse("contributions-person-career", kwargs={"pk": person.pk})).status_code
         == 403
     )
+
+
+def test_statement_import_message_says_one_payment_in_the_singular(sn, client):
+    """Issue 18: "1 paiements enregistrés" read wrong; the count agrees with its noun."""
+    client.force_login(sn["agent"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = f"date;amount;employer_number;reference\n01/03/2025;7000;{sn['employer'].number};B9\n"
+    page = client.post(
+        reverse("contributions-statement-import"),
+        {"file": SimpleUploadedFile("r.csv", content.encode())},
+        follow=True,
+    ).content.decode()
+    assert "1 paiement enregistré." in page
+    assert "paiements enregistrés" not in page
