@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -33,6 +35,7 @@ def person_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[PersonHit]:
     exact = _by_identifier(query)
     if exact:
         return [PersonHit(p, 100.0) for p in exact]
+    query, birth = _birth_in_query(query)
     keys = names.name_keys(query)
     if not keys:
         return []
@@ -47,8 +50,48 @@ def person_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[PersonHit]:
         )
         for p in persons
     ]
-    hits.sort(key=lambda h: (-h.score, h.person.family_name, h.person.given_names, h.person.pk))
+    hits.sort(
+        key=lambda h: (
+            -_birth_match(h.person.birth_date, birth),
+            -h.score,
+            h.person.family_name,
+            h.person.given_names,
+            h.person.pk,
+        )
+    )
     return hits[:limit]
+
+
+# A birth date typed with the name ("Diallo Fatoumata 12/03/1987") or its year ("… 1987").
+_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b|\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def _birth_in_query(query: str) -> tuple[str, dt.date | int | None]:
+    """The query without its birth date or year, and that date (or year) to rank by."""
+    found = _DATE.search(query)
+    if found:
+        day, month, year = (
+            (found[1], found[2], found[3]) if found[1] else (found[6], found[5], found[4])
+        )
+        rest = (query[: found.start()] + " " + query[found.end() :]).strip()
+        try:
+            return rest, dt.date(int(year), int(month), int(day))
+        except ValueError:
+            return rest, int(year)
+    found = _YEAR.search(query)
+    if found:
+        return (query[: found.start()] + " " + query[found.end() :]).strip(), int(found[1])
+    return query, None
+
+
+def _birth_match(birth_date: dt.date, birth: dt.date | int | None) -> int:
+    """2 when the typed birth date is the person's, 1 when only the year is, 0 otherwise."""
+    if birth is None or birth_date is None:
+        return 0
+    if isinstance(birth, dt.date):
+        return 2 if birth_date == birth else (1 if birth_date.year == birth.year else 0)
+    return 1 if birth_date.year == birth else 0
 
 
 def _by_identifier(query: str) -> list[Person]:

@@ -46,3 +46,20 @@ def test_employer_search_by_name_and_number(zone):
     employer(org, "Huilerie du Sahel")
     assert selectors.employer_search("generale boulangerie") == [e]
     assert selectors.employer_search(e.number) == [e]
+
+
+def test_a_birth_year_or_date_typed_with_the_name_ranks_that_person_first(zone):
+    org = zone["INPS-ML"]
+    person(org, "Diallo", "Fatoumata", sex="F", birth_date=dt.date(1975, 3, 12))
+    person(org, "Diallo", "Fatoumata", sex="F", birth_date=dt.date(1980, 6, 1))
+    born_1987 = person(org, "Diallo", "Fatoumata", sex="F", birth_date=dt.date(1987, 9, 30))
+    same_year = person(org, "Diallo", "Fatoumata", sex="F", birth_date=dt.date(1987, 1, 2))
+    without = [h.person.birth_date.year for h in selectors.person_search("DIALLO Fatoumata")]
+    assert without == [1975, 1980, 1987, 1987]  # same name: by creation order
+    hits = selectors.person_search("DIALLO Fatoumata 1987")
+    assert [h.person for h in hits[:2]] == [born_1987, same_year]
+    assert len(hits) == 4  # the others still listed, after
+    hits = selectors.person_search("Diallo Fatoumata 02/01/1987")
+    assert [h.person for h in hits[:2]] == [same_year, born_1987]
+    hits = selectors.person_search("1987-09-30 fatoumata diallo")
+    assert hits[0].person == born_1987
