@@ -341,3 +341,17 @@ def test_command_prints_logins_and_counts(db, capsys):
     assert "inps-ml.agent" in out and "zone.admin" in out and "kafo-demo-2026" in out
     assert "cnps-ci.employeur" in out
     assert re.search(r"total\s+8\s+\d+\s+\d+", out)
+
+
+def test_the_demo_seed_builds_the_zone_index(db):
+    """Issue 18: the demo starts with the zone index built (no shell command for the clerk)."""
+    from io import StringIO
+
+    from kafo.identity.models import ZoneLink
+    from kafo.organisations.tenancy import zone_scope
+
+    call_command("seed_demo", persons=120, employers=10, stdout=StringIO())
+    with zone_scope():
+        records = Person.objects.count()
+    assert records >= 120  # (and the cross-registrations)
+    assert ZoneLink.unscoped.count() == records

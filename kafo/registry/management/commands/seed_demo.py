@@ -4,6 +4,7 @@ import csv
 import time
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from kafo.exports import csv_row
@@ -43,6 +44,11 @@ class Command(BaseCommand):
             help="écrit les paires de doubles immatriculations (vérité pour l'index des personnes)",
         )
         parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="ne calcule pas l'index des personnes de la zone (kafo identity index)",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="efface d'abord les données du registre (employeurs, assurés, emplois…)",
@@ -64,6 +70,11 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        if not options.get("no_index"):
+            # The demo starts with the zone index built: the person page shows the zone person
+            # at once instead of asking the clerk to run a command (issue 18).
+            self.stdout.write("Calcul de l'index des personnes de la zone…")
+            call_command("identity_index", stdout=self.stdout._out)
         elapsed = time.perf_counter() - started
         if truth:
             self.write_truth(truth, result.cross_registrations)
