@@ -7,6 +7,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from .models import Declaration
 from .permissions import can_read, can_submit, check_employer_access
 
 BREAKDOWN_MAX_LINES = 20_000
+PENDING_PAGE_SIZE = 50
 
 
 @login_required
@@ -156,11 +158,9 @@ def declaration_detail(request, pk: int):
 def pending_list(request):
     if not can_read(request.user) or request.user.is_employer_user:
         raise PermissionDenied
-    return render(
-        request,
-        "contributions/pending_list.html",
-        {"pending": selectors.pending_registrations()[:500]},
-    )
+    pending = selectors.pending_registrations().order_by("created_at", "pk")
+    page = Paginator(pending, PENDING_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "contributions/pending_list.html", {"page": page})
 
 
 __all__ = ["Http404"]

@@ -61,7 +61,7 @@ def test_my_pages_in_english(ml, client):
 
 
 def _nav_links(html: str) -> list[str]:
-    nav = re.search(r"<nav>(.*?)</nav>", html, re.S).group(1)
+    nav = re.search(r"<nav id=\"main-nav\">(.*?)</nav>", html, re.S).group(1)
     return re.findall(r'href="([^"]+)"', nav)
 
 
