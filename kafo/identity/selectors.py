@@ -26,6 +26,7 @@ from .models import (
     LiaisonRequest,
     LiaisonStatus,
     LinkChange,
+    LinkMethod,
     ReviewItem,
     ReviewStatus,
     ZoneLink,
@@ -56,7 +57,19 @@ class Hint:
 
 
 def zone_link_of(person: Person) -> ZoneLink | None:
-    return ZoneLink.objects.filter(person=person).select_related("zone_person").first()
+    """The person's link, its method as the page should say it: a record created alone
+    ("aucun autre dossier") that an agent's merge then joined to others reads as joined by that
+    decision (issue 18: the page said "aucun autre dossier" while listing two others)."""
+    link = ZoneLink.objects.filter(person=person).select_related("zone_person").first()
+    if (
+        link is not None
+        and link.method == LinkMethod.SINGLE
+        and ZoneLink.unscoped.filter(zone_person_id=link.zone_person_id)
+        .exclude(pk=link.pk)
+        .exists()
+    ):
+        link.method = LinkMethod.AGENT
+    return link
 
 
 def own_records_of(link: ZoneLink) -> list[Person]:
