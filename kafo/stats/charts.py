@@ -95,7 +95,7 @@ def line_chart(points: list[tuple[str, Decimal | float | None]], *, title: str) 
     for i, anchor in ((0, "start"), (n - 1, "end")):
         label_x = PAD_LEFT if anchor == "start" else WIDTH - PAD_RIGHT
         parts.append(
-            f'<text x="{_num(label_x)}" y="{HEIGHT - 6}" text-anchor="{anchor}" font-size="11" '
+            f'<text x="{_num(label_x)}" y="{HEIGHT - 6}" text-anchor="{anchor}" font-size="12" '
             f'fill="{TEXT}">{escape(points[i][0])}</text>'
         )
     parts.append("</svg>")
@@ -116,7 +116,7 @@ def bar_chart(items: list[tuple[str, Decimal | int | None, str]], *, title: str)
     ]
     values = [float(v or 0) for _label, v, _shown in items]
     high = max(values, default=0) or 1.0
-    usable = WIDTH - PAD_LEFT - 90
+    usable = WIDTH - PAD_LEFT - 125  # room for the value written after the bar
     for i, (label, _value, shown) in enumerate(items):
         top = i * row
         width = max(values[i] / high * usable, 1 if values[i] else 0)

@@ -59,7 +59,7 @@ def stats_demo_seed(*, say=lambda _msg: None, today: dt.date | None = None) -> d
     periods = [_month(today, back) for back in range(MONTHS, 0, -1)]
     with zone_scope():
         result = compute_all(periods)
-    say(f"indicateurs : {result.rows} valeurs sur {MONTHS} mois en {result.seconds:.1f} s")
+    say(f"{result.rows} valeurs calculées sur {MONTHS} mois en {result.seconds:.1f} s")
     return made
 
 

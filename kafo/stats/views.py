@@ -127,6 +127,11 @@ class Figure:
     hint: str = ""
     id: str = ""
 
+    @property
+    def none(self) -> bool:
+        """No figure to show: "pas encore de données" (never a link, never a big number)."""
+        return self.text == _("pas encore de données")
+
 
 @dataclass
 class Trend:
@@ -161,7 +166,7 @@ def _trends(user, organisation, codes, period):
                 code=code,
                 name=ind.name(),
                 current=Figure(
-                    label=ind.name(),
+                    label="",  # the card's title names it
                     text=cell_text(ind.unit, last),
                     url=_link(user, url),
                     hint=_ratio_hint(ind, last),
@@ -195,7 +200,7 @@ def _int(value) -> str:
 
 
 def _fcfa(value) -> str:
-    return f"{_int(value)} FCFA"
+    return f"{_int(value)}\u00a0FCFA"  # never "FCFA" alone on the next line
 
 
 def _claims(user, today):
