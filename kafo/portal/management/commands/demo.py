@@ -17,6 +17,7 @@ from kafo.collection.demo import collection_demo_seed
 from kafo.organisations.tenancy import zone_scope
 from kafo.payroll.demo import payroll_demo_seed
 from kafo.registry.models import Person
+from kafo.stats.demo import stats_demo_seed
 
 
 class Command(BaseCommand):
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             benefits_demo_seed(say=lambda msg: self.stdout.write(f"  prestations : {msg}"))
             payroll_demo_seed(say=lambda msg: self.stdout.write(f"  paiements : {msg}"))
             collection_demo_seed(say=lambda msg: self.stdout.write(f"  recouvrement : {msg}"))
+            stats_demo_seed(say=lambda msg: self.stdout.write(f"  indicateurs : {msg}"))
         else:
             self.stdout.write(
                 "Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire)."
