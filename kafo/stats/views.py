@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kafo.accounts.models import RoleCode
 from kafo.stats import charts, selectors
@@ -73,7 +74,12 @@ ZONE_CODES = (
     "payment_failure_rate",
     "registry_national_id",
 )
-AGE_BUCKETS = ((30, "0–30 j"), (90, "31–90 j"), (180, "91–180 j"), (None, "> 180 j"))
+AGE_BUCKETS = (
+    (30, gettext_lazy("0–30 j")),
+    (90, gettext_lazy("31–90 j")),
+    (180, gettext_lazy("91–180 j")),
+    (None, gettext_lazy("> 180 j")),
+)
 
 
 def _permission_checks():

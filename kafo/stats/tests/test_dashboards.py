@@ -214,3 +214,11 @@ def test_demo_history_pays_dues_once_and_computes_24_months(org):
     stats_demo_seed(today=dt.date(2026, 11, 29))  # idempotent: no second payment
     with tenant_scope(org):
         assert Payment.objects.count() == len(payments)
+
+
+def test_dashboard_in_english(client, org, make_user):
+    client.force_login(make_user(org, "benefits_officer"))
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "Open claims by age" in html and "0–30 d" in html
+    assert "no data yet" in html
