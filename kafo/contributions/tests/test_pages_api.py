@@ -23,7 +23,7 @@ def test_employer_uploads_and_sees_breakdown(client, ci, make_user):
     body = resp.content.decode()
     assert "493 200 FCFA" in body  # total due
     assert "263 725 FCFA" in body  # pension employer share: 3,850 + 259,875
-    assert "maternity" in body
+    assert "maternité" in body and "<td>maternity</td>" not in body  # display name (issue 18)
 
 
 def test_upload_rejected_shows_every_line(client, ci, make_user):

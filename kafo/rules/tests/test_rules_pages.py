@@ -6,6 +6,7 @@ import pytest
 from kafo.accounts.models import ApiToken
 from kafo.rules import services
 from kafo.rules.models import ContributionRate
+from kafo.tests.i18n_words import forbidden_in
 
 
 @pytest.fixture
@@ -21,8 +22,9 @@ def test_agent_sees_own_versions_only(client, seeded, make_user, django_assert_m
         resp = client.get("/rules/")
     assert resp.status_code == 200
     body = resp.content.decode()
-    assert "3375000" in body  # CNPS-CI pension ceiling
-    assert "432000" not in body  # IPRES-SN's tier is another organisation's rule
+    assert "3 375 000 FCFA" in body  # CNPS-CI pension ceiling, formatted (issue 18)
+    assert "3375000" not in body
+    assert "432 000" not in body  # IPRES-SN's tier is another organisation's rule
     assert "hypothèse" in body
 
 
@@ -123,3 +125,13 @@ def test_api_read_and_add(client, seeded, make_user):
     )
     assert resp.status_code == 403
     assert ContributionRate.objects.filter(organisation=seeded["IPRES-SN"]).count() == 3
+
+
+def test_rules_page_names_components_and_scrolls_its_tables(client, seeded, make_user):
+    """Issue 18: component codes (`risk`, `pension`) shown raw; 13 columns widened the page."""
+    client.force_login(make_user(seeded["CNPS-CI"], "contributions_manager"))
+    body = client.get("/rules/").content.decode()
+    assert "<td>risques professionnels</td>" in body
+    assert "<td>risk</td>" not in body and "<td>pension</td>" in body
+    assert body.count('<div class="scroll"><table>') == 3
+    assert forbidden_in(body) == []
