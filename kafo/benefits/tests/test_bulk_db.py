@@ -40,7 +40,9 @@ def _frame(rows):
     )
 
 
-def _line(employer, person, period, salary, days=30):
+def _line(employer, person, period, salary, days=None):
+    if days is None:  # a full month: 30 days, February 28 (days beyond the month are refused)
+        days = 28 if period.endswith("-02") else 30
     return {
         "employer_number": employer.number,
         "period": period,
@@ -67,7 +69,7 @@ def careers(zone):
     rows = []
     for i in range(2005 * 12, 2026 * 12):  # 2005-01 to 2025-12: 252 months
         p = period_of(i)
-        rows.append(_line(first, a, p, 300_000, 10 if i % 7 == 0 else 30))
+        rows.append(_line(first, a, p, 300_000, 10 if i % 7 == 0 else None))
         rows.append(_line(first, b, p, 200_000))
         if i >= 2018 * 12:
             rows.append(_line(second, c, p, 150_000))

@@ -13,7 +13,12 @@ def test_insured_person_reads_my_retirement_on_a_phone(ml, browser_page):
     login_in_browser(page, "inps-ml.assure")
     assert page.url.endswith("/me/retirement/")  # the landing page after login
     assert page.inner_text("h1") == "Ma retraite"
-    assert page.locator("nav a").all_inner_texts() == ["Ma retraite", "Ma carrière", "Mes demandes"]
+    assert page.locator("nav a").all_inner_texts() == [
+        "Ma retraite",
+        "Ma carrière",
+        "Mes demandes",
+        "Mes paiements",
+    ]
     page.fill("#id_on", "15/01/2026")
     page.fill("#id_children", "0")
     page.click("#simulation-form button[type=submit]")
