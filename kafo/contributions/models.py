@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kafo.contributions.domain.compute import format_amount
 from kafo.organisations.tenancy import TenantModel
 
 
@@ -118,7 +119,8 @@ class Declaration(TenantModel):
         indexes = [models.Index(fields=["organisation", "employer", "period"])]
 
     def __str__(self) -> str:
-        return f"DNS {self.period} {self.employer_id} ({self.get_kind_display()})"
+        # the employer's business number, never its database id (issue 18)
+        return f"DNS {self.period} {self.employer.number} ({self.get_kind_display()})"
 
 
 class DeclarationLine(TenantModel):
@@ -299,7 +301,7 @@ class LedgerEntry(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.period} {self.amount}"
+        return f"{self.get_kind_display()} {self.period} {format_amount(self.amount)}"
 
 
 class PaymentMethod(models.TextChoices):
@@ -374,7 +376,7 @@ class Payment(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.reference} {self.amount}"
+        return f"{self.get_method_display()} {self.reference} {format_amount(self.amount)}"
 
 
 class Certificate(TenantModel):

@@ -5,7 +5,13 @@ from django.shortcuts import redirect, render
 from kafo.accounts.permissions import can
 from kafo.audit.models import AuditEvent
 from kafo.organisations.models import Organisation
-from kafo.registry.models import Employer, Person
+from kafo.registry.models import Employer, EmployerStatus, Person
+
+
+def employers_by_status() -> dict[str, int]:
+    """Return the number of employers by status display name, in the order of the choices."""
+    counts = dict(Employer.objects.values_list("status").annotate(n=Count("id")).order_by())
+    return {str(s.label): counts[s.value] for s in EmployerStatus if counts.get(s.value)}
 
 
 @login_required
@@ -29,9 +35,8 @@ def dashboard(request):
         context |= {
             "person_count": Person.objects.count(),
             "employer_count": Employer.objects.count(),
-            "employers_by_status": dict(
-                Employer.objects.values_list("status").annotate(n=Count("id")).order_by()
-            ),
+            # by display name ("actif : 427"), never the stored code (issue 18)
+            "employers_by_status": employers_by_status(),
             "recent_events": AuditEvent.objects.exclude(action="denied")[:10],
         }
     if user.is_zone_admin:
