@@ -19,3 +19,11 @@ def test_a_record_joined_by_a_merge_no_longer_reads_aucun_autre_dossier(client, 
     assert "décision d&#x27;un agent" in body
     assert f"/persons/{other.pk}/" in body
 
+
+def test_a_record_not_yet_indexed_asks_no_shell_command_of_the_clerk(client, zone, make_user):
+    alone = person(zone["INPS-ML"], "Keita", "Awa", sex="F")
+    assert not ZoneLink.unscoped.filter(person=alone).exists()
+    client.force_login(make_user(zone["INPS-ML"], "registration_agent"))
+    body = client.get(reverse("identity-person-zone", kwargs={"pk": alone.pk})).content.decode()
+    assert "pas encore dans l'index de la zone" in body
+    assert "kafo identity index" not in body
