@@ -13,14 +13,18 @@ from kafo.organisations.models import Organisation
 from .models import BodyKind, DecisionKind, DelegationKind, PlanKind
 from .services import MANUAL_STATUSES
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed and shown dd/mm/yyyy, whatever the browser's locale: a browser date picker
+    showed mm/dd/yyyy under an English system (issue 18)."""
+
+    input_type = "text"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {"placeholder": _("jj/mm/aaaa"), "inputmode": "numeric", "maxlength": "10"}
+        super().__init__(format="%d/%m/%Y", attrs=attrs, **kwargs)
 
 
 def date_field(label, required=True):

@@ -75,6 +75,9 @@ def test_register_then_edit_shows_in_history(agent_client):
     assert events[0].changes == {"given_names": ["Awa", "Awa Binta"]}
     assert events[1].ip_address == "10.1.2.3"
     assert "Awa Binta" in page.content.decode()
+    # the changed field by its name, not its code (issue 18)
+    assert "<b>prénoms</b> : Awa → Awa Binta" in page.content.decode()
+    assert "given_names" not in page.content.decode()
 
 
 def test_child_before_parent_is_a_field_error_on_the_page(agent_client, zone):
