@@ -17,12 +17,13 @@ setup: $(VENV)/.synced
 run: setup
 	$(VENV)/bin/kafo demo --port $(PORT)
 
-## What only some tests need: Debian's Chromium (browser tests) and a Java runtime (the Spark
-## engine of the zone index). Installed with apt-get when run as root; otherwise one line says
+## What only some tests need: Debian's Chromium (browser tests), a Java runtime (the Spark
+## engine of the zone index) and gettext (the check that every string is translated). Installed with apt-get when run as root; otherwise one line says
 ## what to install and those tests are skipped (never an error).
 test-tools:
 	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "== apt-get install$$missing (tests du navigateur et du moteur Spark)"; \
