@@ -22,7 +22,8 @@ def dashboard(request):
         return redirect("insured-retirement")  # an insured person's home is "Ma retraite"
     if user.is_employer_user and user.employer_id:
         return redirect("collection-employer-home")  # an employer's home is its own page
-    if user.role_codes() or user.is_zone_admin:
+    staff = not (user.is_insured_user or user.is_employer_user)
+    if staff and (user.role_codes() or user.is_zone_admin):
         from kafo.stats.views import dashboard as role_dashboard
 
         return role_dashboard(request)  # staff: the dashboard of their roles (kafo/stats)
