@@ -113,7 +113,22 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("governance-body-list", _("Gouvernance"), governance.can_read),
     # interop
     NavEntry("interop-partner-list", _("Partenaires"), interop.can_manage_partners),
+    NavEntry("interop-death-review", _("Décès signalés"), lambda u: _can_review_deaths(u)),
+    NavEntry("interop-notifications", _("Notifications"), lambda u: _can_read_notifications(u)),
 )
+
+
+def _can_review_deaths(user) -> bool:
+    # the same check as kafo.interop.crvs.views.death_review_list
+    from kafo.interop.crvs.views import can_review_deaths
+
+    return can_review_deaths(user)
+
+
+def _can_read_notifications(user) -> bool:
+    from kafo.interop.crvs.views import can_read_notifications
+
+    return can_read_notifications(user)
 
 
 def entries_for(user) -> list[dict]:

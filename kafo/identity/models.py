@@ -122,7 +122,8 @@ class ReviewItem(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} ~ {self.other_person_id} ({self.weight:.1f})"
+        # business numbers, never database ids (issue 18)
+        return f"{self.person.number} ~ {self.other_person.number}"
 
     @property
     def probability(self) -> float:
