@@ -14,6 +14,19 @@ TEST_PASSWORD = "kafo-test-pass-2026"  # noqa: S105
 
 
 @pytest.fixture(autouse=True)
+def _french_for_every_test():
+    """Each test starts in French, the zone's language: a request answered in English (cookie or
+    Accept-Language on the API) leaves English active in this thread, and later tests of the
+    same worker would read English messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _zone_scope_for_test_setup():
     """Tests build their data zone-wide; requests made by the test client set their own scope."""
     with zone_scope():

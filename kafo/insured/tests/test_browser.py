@@ -26,6 +26,7 @@ def test_insured_person_reads_my_retirement_on_a_phone(ml, browser_page):
     assert page.inner_text("#monthly-amount") == "57 000 FCFA"
     assert page.locator("#trace .trace-step").count() > 3
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.click("[data-menu-toggle]")  # on a phone the menu is folded behind its button
     page.click("nav >> text=Ma carrière")
     page.wait_for_selector("section.career")
     assert "HUICOMA" in page.inner_text("section.career")
