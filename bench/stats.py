@@ -4,9 +4,10 @@ versus a naive per-organisation-per-month ORM computation on a sample.
     .venv/bin/python bench/stats.py --pg postgres://kafo:kafo@127.0.0.1:5432/kafo   # full scale
     .venv/bin/python bench/stats.py --pg postgres://... --scale 0.02                # quick run
 
-Full scale (`--scale 1`): 1,000,000 persons, 20,000 employers, 460,800 monthly declarations (1 in 25 months not declared)
-holding 10,000,000 lines (about 22 workers per employer, 24 months 2024-04 to 2026-03), one
-contribution and (nine times in ten) one payment per declaration on the employer accounts,
+Full scale (`--scale 1`): 1,000,000 persons, 20,000 employers, 460,800 monthly declarations
+(1 in 25 months not declared) holding 10,000,000 lines (about 22 workers per employer,
+24 months 2024-04 to 2026-03), one contribution and (nine times in ten) one payment per
+declaration on the employer accounts,
 20,000 benefits in payment with 24 monthly payroll runs per organisation, 1 in 50 lines
 rejected, life certificates for two pensions in three, 5,000 claims decided, pending
 registrations and review items. `--scale` multiplies every count.
