@@ -149,9 +149,7 @@ class AccountState:
     def in_good_standing(self) -> bool:
         """Nothing overdue, no unpaid penalty, and every expected declaration filed."""
         return (
-            self.arrears_total == 0
-            and self.unpaid_penalties == 0
-            and not self.missing_declarations
+            self.arrears_total == 0 and self.unpaid_penalties == 0 and not self.missing_declarations
         )
 
 
