@@ -34,13 +34,17 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench_db import bench_database, bulk_insert  # bench/ is the script's own folder
+from bench_db import (  # bench/ is the script's own folder
+    bench_database,
+    bulk_insert,
+    run_child,
+    settle,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "kafo_bench_benefits"  # its own name: other benchmarks may run on the same server
@@ -212,7 +216,7 @@ def setup(db_url: str, claims: int, org_code: str) -> dict:
         )
         with line_stage(chunk.height) as stage, transaction.atomic():
             lines += LineInsert(chunk, stage).finish()
-    _settle(connection)
+    settle(connection)
     return {"lines": lines, "employers": employers, "setup_s": round(time.perf_counter() - t, 1)}
 
 
@@ -311,31 +315,6 @@ def _orm_claim(org, person_id: int, on: dt.date):
     return compute_old_age(rules, career, Claimant(person.birth_date, person.sex), on=on)
 
 
-def _settle(connection) -> None:
-    """Leave the database as a long-running one is: analysed, its setup writes checkpointed."""
-    from django.db import DatabaseError
-
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("VACUUM (ANALYZE)")
-            try:
-                cur.execute("CHECKPOINT")
-            except DatabaseError:  # needs a superuser or pg_checkpoint: skipped without
-                pass
-        else:
-            cur.execute("ANALYZE")
-            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _child(*args: str) -> dict:
-    cmd = [sys.executable, __file__, *args]
-    out = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
-    if out.returncode:
-        sys.stderr.write(out.stderr)
-        raise SystemExit(f"{args[1]} failed (exit {out.returncode})")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument(
@@ -365,8 +344,10 @@ def main() -> None:
     try:
         for name, url in targets:
             common = ["--db", url, "--organisation", args.organisation]
-            s = _child("--child", "setup", "--claims", str(args.claims), *common)
-            r = _child("--child", "measure", "--orm-sample", str(args.orm_sample), *common)
+            s = run_child(__file__, "--child", "setup", "--claims", str(args.claims), *common)
+            r = run_child(
+                __file__, "--child", "measure", "--orm-sample", str(args.orm_sample), *common
+            )
             results.append(r)
             print(
                 f"{name:>10}: {r['claims']:,} claims from {s['lines']:,} career lines in "

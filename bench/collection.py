@@ -37,13 +37,17 @@ import os
 import random
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench_db import bench_database, bulk_insert  # bench/ is the script's own folder
+from bench_db import (  # bench/ is the script's own folder
+    bench_database,
+    bulk_insert,
+    run_child,
+    settle,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "kafo_bench_collection"  # its own name: other benchmarks may run on the same server
@@ -252,7 +256,7 @@ def setup(db_url: str, employers: int) -> dict:
             continue
         with line_stage(chunk.height) as stage, transaction.atomic():
             lines += LineInsert(chunk, stage).finish()
-    _settle(connection)
+    settle(connection)
     return {
         "lines": lines,
         "declarations": decls.height,
@@ -369,31 +373,6 @@ def _orm_employer(pk: int) -> tuple[bool, set[int]]:
     return is_missing, flags
 
 
-def _settle(connection) -> None:
-    """Leave the database as a long-running one is: analysed, its setup writes checkpointed."""
-    from django.db import DatabaseError
-
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("VACUUM (ANALYZE)")
-            try:
-                cur.execute("CHECKPOINT")
-            except DatabaseError:  # needs a superuser or pg_checkpoint: skipped without
-                pass
-        else:
-            cur.execute("ANALYZE")
-            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _child(*args: str) -> dict:
-    cmd = [sys.executable, __file__, *args]
-    out = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
-    if out.returncode:
-        sys.stderr.write(out.stderr)
-        raise SystemExit(f"{args[1]} failed (exit {out.returncode})")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--pg", help="PostgreSQL URL: also run there (in a kafo_bench_collection db)")
@@ -420,8 +399,10 @@ def main() -> None:
     try:
         for name, url in targets:
             common = ["--db", url, "--employers", str(args.employers)]
-            s = _child("--child", "setup", *common)
-            r = _child("--child", "measure", "--orm-sample", str(args.orm_sample), *common)
+            s = run_child(__file__, "--child", "setup", *common)
+            r = run_child(
+                __file__, "--child", "measure", "--orm-sample", str(args.orm_sample), *common
+            )
             results.append(r)
             print(
                 f"{name:>10}: {r['employers']:,} employers, {s['declarations']:,} declarations, "

@@ -28,13 +28,11 @@ import json
 import os
 import random
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench_db import bench_database  # bench/ is the script's own folder
+from bench_db import bench_database, run_child  # bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "kafo_bench_collection_daily"
@@ -120,15 +118,6 @@ def measure(db_url: str, orm_sample: int) -> dict:
     }
 
 
-def _child(*args: str) -> dict:
-    cmd = [sys.executable, __file__, *args]
-    out = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
-    if out.returncode:
-        sys.stderr.write(out.stderr)
-        raise SystemExit(f"{args[1]} failed (exit {out.returncode})")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--pg", help="PostgreSQL URL: also run there (in its own bench database)")
@@ -154,8 +143,12 @@ def main() -> None:
     results = []
     try:
         for name, url in targets:
-            s = _child("--child", "setup", "--db", url, "--employers", str(args.employers))
-            r = _child("--child", "measure", "--db", url, "--orm-sample", str(args.orm_sample))
+            s = run_child(
+                __file__, "--child", "setup", "--db", url, "--employers", str(args.employers)
+            )
+            r = run_child(
+                __file__, "--child", "measure", "--db", url, "--orm-sample", str(args.orm_sample)
+            )
             results.append(r)
             print(
                 f"{name:>10}: {r['employers']:,} employers ({s['lines']:,} lines): missing "

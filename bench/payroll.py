@@ -38,14 +38,18 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
 
-from bench_db import bench_database, bulk_insert  # bench/ is the script's own folder
+from bench_db import (  # bench/ is the script's own folder
+    bench_database,
+    bulk_insert,
+    run_child,
+    settle,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "kafo_bench_payroll"
@@ -255,7 +259,7 @@ def setup(db_url: str, n: int, org_code: str) -> dict:
     )
     with transaction.atomic():
         bulk_insert(connection, PayrollLine._meta.db_table, lines)
-    _settle(connection)
+    settle(connection)
     return {"lines": lines.height, "setup_s": round(time.perf_counter() - t, 1)}
 
 
@@ -438,30 +442,6 @@ def _orm_benefit(org, bid: int, period, first: int, cap: Fraction):
     return (gross, deductions, net, count)
 
 
-def _settle(connection) -> None:
-    from django.db import DatabaseError
-
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("VACUUM (ANALYZE)")
-            try:
-                cur.execute("CHECKPOINT")
-            except DatabaseError:
-                pass
-        else:
-            cur.execute("ANALYZE")
-            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _child(*args: str) -> dict:
-    cmd = [sys.executable, __file__, *args]
-    out = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
-    if out.returncode:
-        sys.stderr.write(out.stderr)
-        raise SystemExit(f"{args[1]} failed (exit {out.returncode})")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--pg", help="PostgreSQL URL: also run there (in a kafo_bench_payroll database)")
@@ -490,8 +470,8 @@ def main() -> None:
     try:
         for name, url in targets:
             common = ["--db", url, "--organisation", args.organisation]
-            s = _child("--child", "setup", "--benefits", str(args.benefits), *common)
-            r = _child(
+            s = run_child(__file__, "--child", "setup", "--benefits", str(args.benefits), *common)
+            r = run_child(__file__,
                 "--child", "measure", "--orm-sample", str(args.orm_sample),
                 "--workdir", str(workdir), *common,
             )  # fmt: skip
