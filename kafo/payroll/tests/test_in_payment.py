@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from kafo.audit.models import AuditEvent
 from kafo.benefits.models import Claim, ClaimStatus
 from kafo.governance.tests import factories as gov
+from kafo.payroll import deaths, services
 from kafo.payroll import life_certificates as lc
-from kafo.payroll import services
 from kafo.payroll.models import (
     AmountVersion,
     BenefitInPayment,
@@ -400,7 +400,7 @@ def test_death_mid_month_stops_at_month_end_records_overpayment_opens_survivors_
         asked["args"] = (ids, day)
         return {b.pk: D(240_000)}
 
-    monkeypatch.setattr(services, "amounts_paid_after", paid_after)
+    monkeypatch.setattr(deaths, "amounts_paid_after", paid_after)
     record = services.death_record(
         organisation=org, person=person, death_date=dt.date(2025, 9, 14),
         source="Acte de décès n° 1234, mairie de Thiès", user=sn["officer"],

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from kafo.payroll import runs, services
+from kafo.payroll import run_returns, run_rules, runs, services
 from kafo.payroll.mobile_money import build_operator, load_operator_settings
 from kafo.payroll.models import (
     BatchStatus,
@@ -55,7 +55,7 @@ def _loopback(monkeypatch, server):
         return build_operator(code, settings[code], base_url=server.url, api_key="test-key",
                               poll_interval_seconds=0, sleep=lambda s: None)  # fmt: skip
 
-    monkeypatch.setattr(runs, "operator_for", operator_for)
+    monkeypatch.setattr(run_returns, "operator_for", operator_for)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -118,9 +118,11 @@ def test_an_unreachable_operator_is_retried_later_and_shown(org, officers, monke
     _mm(org, "COULIBALY Awa", 45_000, "+22365012345")
     settings = load_operator_settings()
     unreachable = {"base_url": "http://127.0.0.1:9", "api_key": "k", "timeout_seconds": 1}
-    monkeypatch.setattr(
-        runs, "operator_for", lambda code: build_operator(code, settings[code], **unreachable)
-    )
+
+    def unreachable_operator(code):
+        return build_operator(code, settings[code], **unreachable)
+
+    monkeypatch.setattr(run_returns, "operator_for", unreachable_operator)
     march = pay(org, officers, MAR)
     run_pending(["payroll"])
     batch = MobileMoneyBatch.objects.get(run=march)
@@ -132,7 +134,7 @@ def test_an_unreachable_operator_is_retried_later_and_shown(org, officers, monke
 def test_file_operator_and_bank_csv_beside_the_pain001(org, officers, monkeypatch, client):
     rules = {"default": {**runs._rules()["default"]},
              "organisations": {"INPS-ML": {"bank_csv": {"layout": "rib_detaille_pv"}}}}  # fmt: skip
-    monkeypatch.setattr(runs, "_rules", lambda: rules)
+    monkeypatch.setattr(run_rules, "_rules", lambda: rules)
     bank = benefit(org, "KEITA Moussa", 60_000)
     wave = _mm(org, "DIOP Aminata", 20_000, "+221771234567", operator="wave_sn")
     march = pay(org, officers, MAR)
