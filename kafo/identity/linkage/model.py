@@ -90,6 +90,11 @@ _SAME_DAY = "a.mo = b.mo AND a.dy = b.dy AND abs(a.yr - b.yr) <= 2"
 _SWAPPED_DATE = "a.yr = b.yr AND a.mo = b.dy AND a.dy = b.mo AND a.mo <> a.dy"
 _UNDATED = "(SELECT * FROM rec WHERE yr IS NULL)"
 _APPROX = "(SELECT * FROM rec_years WHERE approx AND yj = yr)"
+_ALL = "(SELECT * FROM rec)"  # every record, pairs put in order (the rule is not symmetric)
+_MOTHER_PLACE = (
+    "a.mother = b.mother AND a.place = b.place "
+    "AND (substr(a.fk, 1, 1) = substr(b.fk, 1, 1) OR substr(a.fk, 1, 1) = substr(b.gk1, 1, 1))"
+)
 BLOCKING_RULES: dict[str, tuple[str, str, str]] = {
     "national_id": ("rec", "rec", "a.nid = b.nid"),
     "family_date": ("rec", "rec", f"a.fk = b.fk AND {_SAME_DATE}"),
@@ -123,15 +128,31 @@ BLOCKING_RULES: dict[str, tuple[str, str, str]] = {
         "a.gk1 = b.gk1 AND a.yr = b.yr AND a.place = b.place "
         "AND substr(a.fk, 1, 1) = substr(b.fk, 1, 1) AND (a.approx OR b.approx OR a.mo = b.mo)",
     ),
-    # a record with no date against the records of the same name skeletons and place
-    "names_no_date": (_UNDATED, "rec", "a.fsk = b.fsk AND a.gsk = b.gsk AND a.place = b.place"),
-    # the mother's name when the child's names are damaged; their initial keeps blocks small
-    "mother_year_place": (
+    # names the other way round *and* day and month swapped: neither swapped rule meets them
+    "swapped_names_swapped_date": (
         "rec",
         "rec",
-        "a.mother = b.mother AND a.yr = b.yr AND a.place = b.place "
-        "AND substr(a.fk, 1, 1) = substr(b.fk, 1, 1)",
+        f"a.fsk = b.gsk AND a.gsk = b.fsk AND {_SWAPPED_DATE}",
     ),
+    # one name mangled beyond its skeleton and the year off: the other name, the day and month
+    # and the place still agree
+    "family_day_place": ("rec", "rec", f"a.fk = b.fk AND a.place = b.place AND {_SAME_DAY}"),
+    "given_day_place": ("rec", "rec", f"a.gk1 = b.gk1 AND a.place = b.place AND {_SAME_DAY}"),
+    # a record with no date against the records of the same name skeletons and place (names
+    # either way round)
+    "names_no_date": (_UNDATED, "rec", "a.fsk = b.fsk AND a.gsk = b.gsk AND a.place = b.place"),
+    "swapped_no_date": (_UNDATED, "rec", "a.fsk = b.gsk AND a.gsk = b.fsk AND a.place = b.place"),
+    # the mother's name when the child's names are damaged: with the day and month, or with the
+    # place, the year (or the next one) and an initial of either name (blocks stay small)
+    # an approximate date among crowded names (no `rec_years` row): the mother's name agrees
+    "about_names_mother": (
+        "(SELECT * FROM rec WHERE approx)",
+        "rec",
+        "a.fk = b.fk AND a.gk1 = b.gk1 AND a.mother = b.mother AND abs(a.yr - b.yr) <= 2",
+    ),
+    "mother_day": ("rec", "rec", f"a.mother = b.mother AND {_SAME_DAY}"),
+    "mother_year_place": ("rec", "rec", f"{_MOTHER_PLACE} AND a.yr = b.yr"),
+    "mother_next_year_place": (_ALL, "rec", f"{_MOTHER_PLACE} AND a.yr + 1 = b.yr"),
 }
 # Tables the blocking rules read besides `rec`, created before blocking and dropped after.
 _OFFSETS = " UNION ALL ".join(f"SELECT {d} AS d" for d in (-2, -1, 0, 1, 2))
