@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -123,8 +123,16 @@ def months_at(
     return months, len(other)
 
 
-def insured_months_step(trace: Trace, rules: PensionRules, months: list[Month], other: int) -> int:
-    """Record and return the number of months of insurance at this organisation."""
+def insured_months_step(
+    trace: Trace,
+    rules: PensionRules,
+    months: list[Month],
+    other: int,
+    *,
+    code: str = "insured_months",
+) -> int:
+    """Record and return the number of months of insurance at this organisation (under `code`:
+    `own_insured_months` when the other organisations' months are totalised after it)."""
     rule = rules.insured_month
     params = tuple(
         rules.cite(f"insured_month.{name}", value)
@@ -137,13 +145,17 @@ def insured_months_step(trace: Trace, rules: PensionRules, months: list[Month], 
     )
     below = [m.period for m in months if not m.insured]
     condition_fr = _condition_fr(rules)
+    if code == "insured_months":
+        elsewhere_fr = f" ; mois dans d'autres organismes (non comptés ici) : {other}"
+        elsewhere_en = f"; months at other organisations (not counted here): {other}"
+    else:
+        elsewhere_fr = elsewhere_en = ""
     return trace.add(
-        "insured_months",
+        code,
         f"Mois d'assurance à {rules.organisation} ({condition_fr}) ; "
-        f"mois non retenus : {', '.join(below) or 'aucun'} ; "
-        f"mois dans d'autres organismes (non comptés ici) : {other}",
+        f"mois non retenus : {', '.join(below) or 'aucun'}{elsewhere_fr}",
         f"Months of insurance at {rules.organisation}; months not counted: "
-        f"{', '.join(below) or 'none'}; months at other organisations (not counted here): {other}",
+        f"{', '.join(below) or 'none'}{elsewhere_en}",
         inputs={"months_declared": len(months), "months_not_counted": len(below)},
         formula="months_declared - months_not_counted",
         params=params,
@@ -160,3 +172,47 @@ def _condition_fr(rules: PensionRules) -> str:
     if rule.min_salary is not None:
         parts.append(f"ou un salaire d'au moins {rule.min_salary}")
     return " ".join(parts) or "tout mois rémunéré"
+
+
+@dataclass(frozen=True)
+class Totalisation:
+    """The other organisations' insured months to add to this one's (convention CIPRES):
+    organisation code → month indices (`period_index`), and the convention parameters cited."""
+
+    months: Mapping[str, frozenset[int]]
+    params: tuple = ()
+
+
+def totalised_months_step(
+    trace: Trace, rules: PensionRules, months: Sequence[Month], totalise: Totalisation, *, until
+) -> tuple[int, set[int]]:
+    """Record the months each other organisation adds (a month already counted, here or at an
+    earlier one, counts once) and their total with this organisation's insured months; return
+    the total and the set of every month counted. Months after `until`'s month are left out."""
+    last = month_of(until)
+    counted = {m.index for m in months if m.insured}
+    inputs: dict = {"own_insured_months": len(counted)}
+    for i, (org, indices) in enumerate(sorted(totalise.months.items())):
+        theirs = {x for x in indices if x <= last}
+        already = len(theirs & counted)
+        code = f"foreign_months_{i}"
+        inputs[code] = trace.add(
+            code,
+            f"Mois d'assurance communiqués par {org} ; déjà comptés (un mois assuré à deux "
+            "endroits compte une fois)",
+            f"Months of insurance communicated by {org}; already counted (a month insured in "
+            "two places counts once)",
+            inputs={"months_communicated": len(theirs), "months_already_counted": already},
+            formula="months_communicated - months_already_counted",
+            params=totalise.params,
+        )
+        counted |= theirs
+    total = trace.add(
+        "insured_months",
+        f"Mois d'assurance totalisés : {rules.organisation} et les autres organismes",
+        f"Totalised months of insurance: {rules.organisation} and the other organisations",
+        inputs=inputs,
+        formula=" + ".join(inputs),
+        params=totalise.params,
+    )
+    return int(total), counted

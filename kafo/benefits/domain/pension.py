@@ -16,7 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .career import CareerLine, Month, insured_months_step, month_of, months_at, period_of
+from .career import (
+    CareerLine,
+    Month,
+    Totalisation,
+    insured_months_step,
+    month_of,
+    months_at,
+    period_of,
+    totalised_months_step,
+)
 from .formula import average_declared_salary, points_steps, rate_step, reference_salary
 from .rules import PensionRules
 from .trace import Trace
@@ -141,9 +150,20 @@ def _normal_age_step(trace: Trace, rules: PensionRules, claimant: Claimant) -> i
 
 
 def compute_old_age(
-    rules: PensionRules, career: Sequence[CareerLine], claimant: Claimant, *, on: dt.date
+    rules: PensionRules,
+    career: Sequence[CareerLine],
+    claimant: Claimant,
+    *,
+    on: dt.date,
+    totalise: Totalisation | None = None,
 ) -> OldAgeResult:
-    """Return the old-age benefit due on `on` (pension, early, allowance, lump sum or none)."""
+    """Return the old-age benefit due on `on` (pension, early, allowance, lump sum or none).
+
+    With `totalise` (the other organisations' insured months, convention CIPRES) this is the
+    theoretical computation: the totalised months open the right and set the rate as if the
+    whole career were this organisation's; the reference salary stays this organisation's own
+    (see `coordination.py`, which takes the pro-rata share of it).
+    """
     trace = Trace()
     age = age_step(
         trace,
@@ -155,7 +175,12 @@ def compute_old_age(
     )
     normal_age = _normal_age_step(trace, rules, claimant)
     months, other = months_at(career, rules, until=on)
-    insured = int(insured_months_step(trace, rules, months, other))
+    extra: set[int] = set()
+    if totalise is not None:
+        insured_months_step(trace, rules, months, other, code="own_insured_months")
+        insured, extra = totalised_months_step(trace, rules, months, totalise, until=on)
+    else:
+        insured = int(insured_months_step(trace, rules, months, other))
     early_age = rules.age.early_age
     result = OldAgeResult(
         eligible=False,
@@ -193,7 +218,7 @@ def compute_old_age(
         params=period_params,
     )
     if period_met and points is None:
-        period_met = _further_conditions(trace, rules, months, on, result)
+        period_met = _further_conditions(trace, rules, months, on, result, extra)
     at_normal = trace.add(
         "normal_age_reached",
         "Âge normal atteint",
@@ -255,13 +280,18 @@ def _month_text(index: int) -> str:
 
 
 def _further_conditions(
-    trace: Trace, rules: PensionRules, months: Sequence[Month], on: dt.date, result: OldAgeResult
+    trace: Trace,
+    rules: PensionRules,
+    months: Sequence[Month],
+    on: dt.date,
+    result: OldAgeResult,
+    totalised: set[int],
 ) -> bool:
     """The conditions some organisations add to the minimum period (CNPS-CM: 20 years of
     coverage, counted from the first insured month, and 60 insured months in the last 10
     years). Record each as a step; add a reason for each one not met."""
     met = True
-    insured = [m.index for m in months if m.insured]
+    insured = sorted(totalised or {m.index for m in months if m.insured})
     claim_month = month_of(on)
     if rules.min_coverage_years:
         first = min(insured) if insured else claim_month

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -79,6 +79,8 @@ class Step:
     formula: str
     result: Any
     params: tuple[ParamRef, ...] = ()
+    # A part of a longer computation (coordination: "independent", "theoretical", "share").
+    section: str = ""
 
     def recompute(self) -> Any:
         """Re-evaluate the formula on the recorded inputs."""
@@ -93,7 +95,7 @@ class Step:
             "formula": self.formula,
             "result": _plain(self.result),
             "params": [p.as_dict() for p in self.params],
-        }
+        } | ({"section": self.section} if self.section else {})
 
 
 @dataclass
@@ -118,6 +120,10 @@ class Trace:
             Step(code, label_fr, label_en, dict(inputs), formula, value, tuple(params))
         )
         return value
+
+    def extend(self, other: Trace, *, section: str) -> None:
+        """Append the steps of `other`, marked as the part `section` of this computation."""
+        self.steps.extend(replace(s, section=section) for s in other.steps)
 
     def result_of(self, code: str) -> Any:
         for step in reversed(self.steps):
