@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kafo.contributions.domain.compute import Rate
-
+from .domain.rates import Rate
 from .models import ContributionRate, DeclarationRule, PenaltyRule
 
 

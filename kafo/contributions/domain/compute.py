@@ -23,30 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from kafo.rules.domain.rates import ALL_CLASSES, Rate  # re-exported: callers import them here too
+
 STANDARD = "standard"
 EXECUTIVE = "executive"
-ALL_CLASSES = 0
 
 # Decimal places of each currency's smallest unit used for contributions.
 CURRENCY_EXPONENT = {"XOF": 0, "XAF": 0, "GNF": 0, "KMF": 0, "MGA": 0}
-
-
-@dataclass(frozen=True)
-class Rate:
-    """One rate component in force (a plain copy of a rules.ContributionRate row)."""
-
-    branch: str
-    component: str
-    employer_rate: Decimal = Decimal(0)
-    employee_rate: Decimal = Decimal(0)
-    risk_class: int = ALL_CLASSES
-    applies_to: str = "all"  # "all" or "executive"
-    base_from: Decimal = Decimal(0)
-    ceiling: Decimal | None = None
-    floor: Decimal | None = None
-    employer_flat: Decimal = Decimal(0)
-    employee_flat: Decimal = Decimal(0)
-    rule_id: int | None = None
 
 
 @dataclass(frozen=True)
