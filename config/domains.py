@@ -6,6 +6,7 @@ DOMAIN_APPS = [
     "messaging",
     "contributions",
     "collection",
+    "voluntary",
     "benefits",
     "identity",
     "exchange",

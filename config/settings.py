@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kafo.messaging",
     "kafo.contributions",
     "kafo.collection",
+    "kafo.voluntary",
     "kafo.benefits",
     "kafo.insured",
     "kafo.identity",
