@@ -52,7 +52,17 @@ LEVELS: dict[str, dict[int, str]] = {
     },
     "place": {2: "same place", 1: "close", 0: "different"},
     "mother": {2: "same mother's name", 1: "close", 0: "different"},
-    "nid": {2: "same national id", 1: "one typing error apart", 0: "different"},
+    # The id's own check (kafo/reference/zone.yaml: each country's format; no check digit is
+    # published for any of them): an equal id that fits a format is strong evidence, an equal
+    # id that fits none (a placeholder, a truncated number) weak; two ids that differ when one
+    # is ill-formed are a mistyping more than two persons (no guard).
+    "nid": {
+        4: "same national id",
+        3: "same national id, ill-formed or unchecked",
+        2: "one typing error apart",
+        1: "different, one of them ill-formed",
+        0: "different",
+    },
     "sex": {1: "same sex", 0: "different"},
     # An organisation rarely registers one person twice, while homonyms of one country are
     # often in the same organisation: the same organisation is (weak) evidence of two persons.
@@ -167,7 +177,7 @@ BLOCKING_TABLES: dict[str, str] = {
 
 _RECORD_FIELDS = (
     *("fk", "fk2", "fsk", "fam", "ff1", "gk1", "gk2", "gsk", "giv", "gf1"),
-    *("mother", "place", "sex", "yr", "mo", "dy", "approx", "nid", "source"),
+    *("mother", "place", "sex", "yr", "mo", "dy", "approx", "nid", "nid_ok", "source"),
     *("phone", "emps", "emp_lo", "emp_hi", "spouse", "father"),
 )
 
@@ -268,8 +278,10 @@ _LEVEL_SQL = {
         WHEN l_mother = r_mother THEN 2
         WHEN levenshtein(l_mother, r_mother) <= 3 THEN 1 ELSE 0 END""",
     "nid": """CASE WHEN l_nid IS NULL OR r_nid IS NULL THEN -1
-        WHEN l_nid = r_nid THEN 2
-        WHEN length(l_nid) = length(r_nid) AND levenshtein(l_nid, r_nid) <= 2 THEN 1
+        WHEN l_nid = r_nid AND l_nid_ok THEN 4
+        WHEN l_nid = r_nid THEN 3
+        WHEN length(l_nid) = length(r_nid) AND levenshtein(l_nid, r_nid) <= 2 THEN 2
+        WHEN NOT l_nid_ok OR NOT r_nid_ok THEN 1
         ELSE 0 END""",
     "sex": """CASE WHEN l_sex IS NULL OR r_sex IS NULL THEN -1
         WHEN l_sex = r_sex THEN 1 ELSE 0 END""",
@@ -342,7 +354,7 @@ DEFAULT_M: dict[str, dict[int, float]] = {
     "date": {8: 0.60, 7: 0.05, 6: 0.04, 5: 0.05, 4: 0.07, 3: 0.04, 2: 0.02, 1: 0.08, 0: 0.05},
     "place": {2: 0.75, 1: 0.15, 0: 0.10},
     "mother": {2: 0.77, 1: 0.20, 0: 0.03},
-    "nid": {2: 0.95, 1: 0.04, 0: 0.01},
+    "nid": {4: 0.93, 3: 0.02, 2: 0.04, 1: 0.005, 0: 0.005},
     "sex": {1: 0.98, 0: 0.02},
     "src": {1: 0.05, 0: 0.95},
     # people change phones and employers: agreeing is strong, differing weak
@@ -360,7 +372,7 @@ DEFAULT_U: dict[str, dict[int, float]] = {
     },
     "place": {2: 0.10, 1: 0.02, 0: 0.88},
     "mother": {2: 0.001, 1: 0.01, 0: 0.989},
-    "nid": {2: 0.0001, 1: 0.0009, 0: 0.999},
+    "nid": {4: 0.0001, 3: 0.0001, 2: 0.0009, 1: 0.01, 0: 0.9889},
     "sex": {1: 0.5, 0: 0.5},
     "src": {1: 0.2, 0: 0.8},
     "phone": {1: 0.0005, 0: 0.9995},

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import polars as pl
+import yaml
 
 from kafo.registry.domain import names as zone_names
 from kafo.registry.domain.national_ids import normalise as normalise_national_id
@@ -76,6 +78,40 @@ _PLACE_ALIASES = {
 }
 # Districts written after the town: "Dakar Plateau" is Dakar for linkage.
 _PLACE_DISTRICTS = {"plateau", "ville", "commune", "centre"}
+
+
+# The zone's reference file: each country's national id format, each organisation's country.
+ZONE_REFERENCE = Path(__file__).resolve().parents[2] / "reference" / "zone.yaml"
+# Placeholders clerks type when the person has no id: one character repeated ("00000000000"),
+# or no digit at all ("NEANT", "INCONNU").
+_PLACEHOLDER = re.compile(r"^(.)\1*$|^\D*$")
+
+
+@lru_cache(maxsize=1)
+def national_id_formats() -> tuple[tuple[re.Pattern, ...], frozenset[str]]:
+    """Return the zone's national id formats and the organisations whose country has one."""
+    zone = yaml.safe_load(ZONE_REFERENCE.read_text(encoding="utf-8"))
+    patterns = {
+        c["code"]: re.compile((c.get("national_id") or {}).get("pattern") or "")
+        for c in zone["countries"]
+        if (c.get("national_id") or {}).get("pattern")
+    }
+    checked = frozenset(o["code"] for o in zone["organisations"] if o["country"] in patterns)
+    return tuple(patterns.values()), checked
+
+
+def national_id_check(nid: str | None, source: str | None) -> bool | None:
+    """True when a (normalised) id fits one of the zone's formats (a migrant keeps the id of
+    home), False when it fits none or is a placeholder and the organisation's country has a
+    format, None when nothing can be said (no id, or a country without a published format)."""
+    if not nid:
+        return None
+    patterns, checked = national_id_formats()
+    if _PLACEHOLDER.match(nid):
+        return False
+    if any(p.fullmatch(nid) for p in patterns):
+        return True
+    return False if source in checked else None
 
 
 _Y_BEFORE_VOWEL = re.compile(r"(?<=[^aeiouy])y(?=[aeiou])")
@@ -253,6 +289,15 @@ def normalise(records) -> pl.DataFrame:
         _map_distinct(frame.get_column("national_id"), normalise_national_id).alias("nid")
     )
     nid = pl.col("nid")
+    checks = frame.select("nid", "source").unique().drop_nulls("nid")
+    checks = checks.with_columns(
+        pl.Series(
+            "nid_ok",
+            [national_id_check(n, s) for n, s in checks.iter_rows()],
+            dtype=pl.Boolean,
+        )
+    )
+    frame = frame.join(checks, on=["nid", "source"], how="left", nulls_equal=True)
     return frame.sort("rid").select(
         "rid",
         "record_id",
@@ -277,5 +322,6 @@ def normalise(records) -> pl.DataFrame:
         .alias("sex"),
         *_date_columns(),
         pl.when(nid == "").then(None).otherwise(nid).alias("nid"),
+        pl.when(nid == "").then(None).otherwise(pl.col("nid_ok")).alias("nid_ok"),
         *_extra_columns(),
     )

@@ -67,6 +67,8 @@ VALUES = {
     "same mother's name": _("même nom"),
     "same national id": _("identique"),
     "one typing error apart": _("une faute de frappe d'écart"),
+    "same national id, ill-formed or unchecked": _("identique, mais mal formé ou non vérifiable"),
+    "different, one of them ill-formed": _("différent, l'un des deux mal formé"),
     "same sex": _("même sexe"),
     "agree": _("concordent"),
     "partly agree": _("concordent en partie"),
