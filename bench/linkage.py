@@ -35,14 +35,16 @@ SEED = 5
 # --- test sets ---------------------------------------------------------------------------------
 
 
-def ensure_test_set(persons: int, cache: Path) -> tuple[Path, Path]:
+def ensure_test_set(persons: int, cache: Path, extra: bool = False) -> tuple[Path, Path]:
+    """The test set of `persons` (with the optional columns when `extra`), generated once."""
     from kafo.identity.linkage.testsets import generate
 
-    records = cache / f"linkage-{persons}-{SEED}-records.parquet"
-    truth = cache / f"linkage-{persons}-{SEED}-truth.parquet"
+    name = f"linkage-{persons}-{SEED}{'-extra' if extra else ''}"
+    records = cache / f"{name}-records.parquet"
+    truth = cache / f"{name}-truth.parquet"
     if not (records.exists() and truth.exists()):
         started = time.perf_counter()
-        test_set = generate(persons, seed=SEED)
+        test_set = generate(persons, seed=SEED, extra_columns=extra)
         test_set.records.write_parquet(records)
         test_set.truth.write_parquet(truth)
         print(f"  generated {persons:,} persons in {time.perf_counter() - started:.0f} s")

@@ -3,6 +3,7 @@
     .venv/bin/python bench/linkage_review.py                    # 20,000 and 200,000 persons
     .venv/bin/python bench/linkage_review.py --sizes 20000
     .venv/bin/python bench/linkage_review.py --baseline 94e1804  # today's engine = that commit
+    .venv/bin/python bench/linkage_review.py --extra             # sets with the optional columns
 
 For each size, in one run: today's engine (the linkage package of --baseline, extracted with
 `git archive` into a temporary directory and imported from there), then the new one. For the
@@ -124,6 +125,11 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=50, help="review items per 1,000")
     parser.add_argument("--baseline", default=BASELINE, help="commit of today's engine")
     parser.add_argument("--cache", default="/tmp/kafo-bench")  # noqa: S108
+    parser.add_argument(
+        "--extra",
+        action="store_true",
+        help="test sets with the optional columns (phone, employers, spouses, father)",
+    )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -138,10 +144,13 @@ def main() -> None:
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     baseline = _baseline_tree(args.baseline)
-    print(f"review benchmark, {os.cpu_count()} cores; today = {args.baseline[:7]}")
+    print(
+        f"review benchmark, {os.cpu_count()} cores; today = {args.baseline[:7]}"
+        + ("; sets with the optional columns" if args.extra else "")
+    )
     today = new = {}
     for persons in [int(s) for s in args.sizes.split(",")]:
-        records, truth = ensure_test_set(persons, cache)
+        records, truth = ensure_test_set(persons, cache, extra=args.extra)
         today = measure("today", baseline, records, truth, args.budget)
         new = measure("new", ROOT, records, truth, args.budget)
         for name, r in (("today", today), ("new", new)):

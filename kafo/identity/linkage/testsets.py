@@ -18,6 +18,12 @@ place, different people) and twins (same parents, date and place, different give
 Spelling variants come from three sources so that the linker is not only tested against its own
 dictionary: the variant groups of kafo.registry.domain.names, transcription changes a clerk
 makes (ou/u, c/k, doubled letters, y/i), and plain typing errors.
+
+`generate(..., extra_columns=True)` adds the linkage CSV's optional columns (EXTRA_COLUMNS) as
+the system holds them: often missing, written with typos, changed over a life (a new phone
+number, a new employer, a second marriage). They are drawn from a random stream of their own,
+so that the nine columns are the same with or without them (their effect is measured on the
+same records).
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ COLUMNS = (
     "mother_name",
     "national_id",
 )
+
+# Optional columns (`extra_columns=True`), as kafo.identity.linkage.normalise reads them.
+EXTRA_COLUMNS = ("phone", "employer_numbers", "spouse_names", "father_name")
 
 # Organisations and the country each serves.
 ORGANISATIONS = {
@@ -216,18 +225,25 @@ class _Person:
 
 
 def generate(
-    persons: int = 20_000, seed: int = 5, homonym_share: float = 0.06, twin_share: float = 0.02
+    persons: int = 20_000,
+    seed: int = 5,
+    homonym_share: float = 0.06,
+    twin_share: float = 0.02,
+    extra_columns: bool = False,
 ) -> TestSet:
-    """Return a labelled test set of about 1.85 records per person."""
+    """Return a labelled test set of about 1.85 records per person (with the optional columns
+    of EXTRA_COLUMNS after the nine when `extra_columns`)."""
     rng = random.Random(seed)
     people = _people(persons, rng, homonym_share, twin_share)
     rows: list[tuple] = []
     truth: list[tuple[str, str]] = []
+    extras = _Extras(random.Random(f"extra-{seed}"), persons) if extra_columns else None
     for person in people:
         for source in _organisations_of(person, rng):
             copies = 2 if rng.random() < 0.04 else 1  # registered twice by the same OPS
             for _ in range(copies):
-                rows.append((source, *_noisy_record(person, source, rng)))
+                row = (source, *_noisy_record(person, source, rng))
+                rows.append(row + extras.record(person, source) if extras else row)
                 truth.append(("", person.person_id))
     order = list(range(len(rows)))
     rng.shuffle(order)  # the record order must say nothing about the truth
@@ -236,7 +252,7 @@ def generate(
     shuffled = [rows[i] for i in order]
     records = pl.DataFrame(
         [(rid, *row) for rid, row in zip(record_ids, shuffled, strict=True)],
-        schema=list(COLUMNS),
+        schema=list(COLUMNS) + (list(EXTRA_COLUMNS) if extras else []),
         orient="row",
     )
     truth_frame = pl.DataFrame({"record_id": record_ids, "person_id": [truth[i][1] for i in order]})
@@ -500,3 +516,134 @@ def _noisy_national_id(
             digits[i], digits[i + 1] = digits[i + 1], digits[i]
         return "".join(digits)
     return national_id
+
+
+# --- optional columns ----------------------------------------------------------------------
+
+# Mobile numbers: national significant digits and the country code (reference:
+# payments-indicators.md, section 2.3), the first digits of a mobile number.
+_PHONES = {
+    "ML": ("223", 8, ("6", "7", "9")),
+    "SN": ("221", 9, ("70", "76", "77", "78")),
+    "CI": ("225", 10, ("01", "05", "07")),
+    "BF": ("226", 8, ("6", "7")),
+    "NE": ("227", 8, ("8", "9")),
+}
+
+
+class _Extras:
+    """The optional columns of each record, from a random stream of their own.
+
+    Per person: a phone number (sometimes a second, newer one), employers in each country of
+    their organisations (a few large employers hold many of the zone's workers: sharing one
+    says little), spouses' names (married adults; some twice) and the father's name (shared by
+    twins: same parents). Per record: each column often missing, names with the clerks' noise,
+    a phone written with or without its country code, only some of the employers declared.
+    """
+
+    def __init__(self, rng: random.Random, persons: int):
+        self.rng = rng
+        # Employers per country: about one per 15 workers; Zipf, so big employers are common.
+        self.employers = max(20, persons // 15)
+        self._people: dict[str, dict] = {}
+        self._fathers: dict[tuple, str] = {}
+
+    def record(self, person: _Person, source: str) -> tuple:
+        rng, facts = self.rng, self._facts(person)
+        country = ORGANISATIONS[source]
+        phone = ""
+        if rng.random() < 0.45:
+            phone = _written_phone(rng.choice(facts["phones"]), person.country, rng)
+        employers = ""
+        known = facts["employers"].setdefault(country, self._employers_in(country))
+        if rng.random() < 0.6:
+            listed = [e for e in known if rng.random() < 0.75] or known[:1]
+            if rng.random() < 0.03:
+                listed = [_digit_typo(listed[0], rng)] + listed[1:]  # a mistyped number
+            employers = "|".join(listed)
+        spouse = ""
+        if facts["spouses"] and rng.random() < 0.45:
+            spouse = _case(_noisy_name_text(rng.choice(facts["spouses"]), rng), rng)
+        father = ""
+        if rng.random() < 0.35:
+            father = _case(_noisy_name_text(facts["father"], rng), rng)
+        return (phone, employers, spouse, father)
+
+    def _facts(self, person: _Person) -> dict:
+        if person.person_id not in self._people:
+            rng = self.rng
+            tradition = _tradition_of(person)
+            phones = [_phone(person.country, rng)]
+            if rng.random() < 0.3:
+                phones.append(_phone(person.country, rng))  # a new number later in life
+            spouses = []
+            if person.year < 1990 and rng.random() < 0.75:
+                spouse_sex = "F" if person.sex == "M" else "M"
+                for _ in range(2 if rng.random() < 0.15 else 1):
+                    family = _zipf_choice(rng, tradition["family"].split())
+                    spouses.append(f"{_given_name(rng, tradition, spouse_sex)} {family}")
+            # twins share their parents: the father is drawn once per mother and birth
+            parents = (person.family, person.mother, person.year, person.month, person.day)
+            if parents not in self._fathers:
+                self._fathers[parents] = f"{_given_name(rng, tradition, 'M')} {person.family}"
+            self._people[person.person_id] = {
+                "phones": phones,
+                "employers": {},
+                "spouses": spouses,
+                "father": self._fathers[parents],
+            }
+        return self._people[person.person_id]
+
+    def _employers_in(self, country: str) -> list[str]:
+        count = self.rng.choices((1, 2, 3), weights=(60, 30, 10))[0]
+        numbers = {_zipf_rank(self.rng, self.employers, 0.8) for _ in range(count)}
+        return [f"{country}{n:06d}" for n in sorted(numbers)]
+
+
+def _tradition_of(person: _Person) -> dict:
+    family = zone_names.fold(person.family)
+    for tradition in TRADITIONS.values():
+        if family in (zone_names.fold(f) for f in tradition["family"].split()):
+            return tradition
+    return TRADITIONS["manding"]
+
+
+def _zipf_rank(rng: random.Random, n: int, s: float) -> int:
+    return rng.choices(range(1, n + 1), cum_weights=_zipf_weights(n, s))[0]
+
+
+def _phone(country: str, rng: random.Random) -> str:
+    _, length, prefixes = _PHONES.get(country, ("223", 8, ("7",)))
+    prefix = rng.choice(prefixes)
+    return prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix)))
+
+
+def _written_phone(number: str, country: str, rng: random.Random) -> str:
+    """As a clerk writes it: bare, with +code or 00code, in pairs of digits."""
+    code = _PHONES.get(country, ("223",))[0]
+    draw = rng.random()
+    if draw < 0.03:
+        number = _digit_typo(number, rng)
+    if draw < 0.35:
+        return number
+    if draw < 0.6:
+        return f"+{code}{number}"
+    if draw < 0.75:
+        return f"00{code} {number}"
+    return " ".join(number[i : i + 2] for i in range(0, len(number), 2))
+
+
+def _digit_typo(number: str, rng: random.Random) -> str:
+    """One digit of a number mistyped."""
+    i = rng.randrange(len(number) - 4, len(number))
+    return number[:i] + rng.choice("0123456789") + number[i + 1 :]
+
+
+def _noisy_name_text(name: str, rng: random.Random) -> str:
+    """A two-word name with the clerks' noise: variants, a typo, the words swapped."""
+    words = [_noisy_name(w, rng) for w in name.split(" ")]
+    if rng.random() < 0.05:
+        words[0] = _typo(words[0], rng)
+    if rng.random() < 0.15:
+        words.reverse()
+    return " ".join(words)

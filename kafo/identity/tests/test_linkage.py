@@ -1,12 +1,15 @@
 """The linkage engine on generated and hand-made records (DuckDB, no database)."""
 
+import random
+
 import polars as pl
 import pytest
 
+from kafo.identity.linkage import testsets
 from kafo.identity.linkage.evaluation import pairwise_scores
 from kafo.identity.linkage.linker import explain, link
 from kafo.identity.linkage.normalise import name_key, normalise, place_key
-from kafo.identity.linkage.testsets import COLUMNS, generate
+from kafo.identity.linkage.testsets import COLUMNS, EXTRA_COLUMNS, generate
 
 # Hand-made hard cases, appended to a generated population so that training has data.
 HARD_CASES = [
@@ -158,3 +161,25 @@ def test_day_and_month_swapped_are_compared_and_linked():
     assert pair["linked"]
     clusters = dict(result.proposed.iter_rows())
     assert clusters["W1"] == clusters["W2"]
+
+
+def test_generated_extra_columns_leave_the_nine_columns_as_they_were():
+    plain, extra = generate(300, seed=3), generate(300, seed=3, extra_columns=True)
+    assert extra.records.columns == list(COLUMNS) + list(EXTRA_COLUMNS)
+    assert extra.records.select(COLUMNS).equals(plain.records)
+    assert extra.truth.equals(plain.truth)
+    assert extra.records.equals(generate(300, seed=3, extra_columns=True).records)
+    present = extra.records.select([(pl.col(c) != "").sum() for c in EXTRA_COLUMNS]).row(0)
+    # often missing, never always: phone, employers, spouses (married adults), father
+    assert present == (273, 366, 135, 214)
+    assert extra.records.height == 581
+
+
+def test_generated_twins_share_their_father_and_homonyms_do_not():
+    extras = testsets._Extras(random.Random(1), 100)
+    rng = random.Random(2)
+    base = testsets._new_person(rng, 0)
+    twin, other = testsets._twins(base, rng, 0)
+    homonym = testsets._homonyms(base, rng, 2, 2)[0]
+    fathers = [extras._facts(p)["father"] for p in (twin, other, homonym)]
+    assert fathers[0] == fathers[1] != fathers[2]
