@@ -93,7 +93,8 @@ def missing_by_employer(
     queries for the whole organisation (the employers with their workforce as
     `selectors.workforce` counts it on `until`, the declaration rule versions, the declarations
     in force of the window's periods), then the pure `domain.expected` rules per employer,
-    computed once per distinct schedule, registration month and closure month.
+    computed once per distinct schedule, registration month and closure month. Periods ending
+    before the organisation's go-live (`selectors.followed_since`) are not expected.
     """
     in_force = Declaration.unscoped.filter(
         organisation_id=organisation.pk,
@@ -142,8 +143,12 @@ def missing_by_employer(
     # Periods due since `since` end at the earliest in the quarter before it: the months
     # before that quarter's first one are not looked at (a registration in 1990 costs nothing).
     earliest = _months_before(since, 3 + (since.month - 1) % 3)
+    # Periods ending before the organisation's go-live are not expected in Kafo: an employer
+    # counts as registered on the later of its registration and that date.
+    go_live = selectors.followed_since(organisation.pk, on=on)
     for pk, registered_on, status, status_since, size in employers:
         versions = _schedule_versions(rule_rows, size, registered_on)
+        registered_on = selectors.followed_registration(registered_on, go_live)
         stopped = status_since if status in selectors.STOPPED else None
         # expected_periods reads the registration and the closure by their month only
         start = max(registered_on.replace(day=1), earliest)

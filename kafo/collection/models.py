@@ -5,6 +5,11 @@ provisional assessments (taxation d'office).
   the due date, overdue notice, formal notice and its delay, assessment percentage), with its
   source and, per parameter, `assumption: true` and a note where no source was found
   (kafo/collection/reference/collection_rules.yaml, seeded by `kafo collection seed`).
+- `CollectionFollowUp`: from which date Kafo follows an organisation's declarations (its go-live):
+  an employer registered before it owes in Kafo only the periods ending on or after it (what
+  came before was followed on the previous system). Versioned (a correction is a new row from a
+  date, never an edit), sourced, added by the zone administrator (Django admin, audited). No row:
+  followed since ever. Read only through `selectors.followed_since*`.
 - `Notice`: one notice to one employer, for one period, by one channel. `dedup_key` is unique per
   organisation: a notice is created once whatever the number of daily runs. Its message (an SMS
   or an e-mail row of kafo.messaging) carries the sending status, which the notice mirrors.
@@ -45,6 +50,31 @@ class CollectionRuleVersion(VersionedRule):
     @property
     def version_label(self) -> str:
         return f"{self.organisation.code} collection {self.effective_from.isoformat()}"
+
+
+class CollectionFollowUp(VersionedRule):
+    followed_since = models.DateField(
+        _("déclarations suivies dans Kafo depuis le"),
+        help_text=_(
+            "Mise en service de Kafo pour cet organisme : les périodes terminées avant cette date "
+            "ne sont pas attendues dans Kafo (suivies sur l'ancien système)."
+        ),
+    )
+
+    VERSION_KEY = ("organisation",)
+
+    class Meta:
+        verbose_name = _("date de début du suivi des déclarations")
+        verbose_name_plural = _("dates de début du suivi des déclarations")
+        ordering = ["organisation", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "effective_from"], name="uniq_collection_follow_up"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} suivi depuis {self.followed_since:%d/%m/%Y}"
 
 
 class NoticeKind(models.TextChoices):

@@ -11,6 +11,11 @@ bench and the daily command read the same way as the pages).
 - `partial_declarations(organisation, period)`: workers declared in the previous period of the
   same frequency, absent now, with no end of employment recorded by the new period's start.
 
+Followed since: an organisation's go-live in Kafo (`CollectionFollowUp`, read by
+`followed_since*` only). A period ending before it is never expected: every reader
+(missing_declarations, non_filers, the daily run, stats' declaration compliance) treats an employer
+as registered on the later of its registration and that date (`is_followed`).
+
 Frequency: monthly when the employer's workforce (lines of its last declaration in force, or
 else its open employments) reaches the rule's `monthly_from_employees`, quarterly below. An
 employer stops being expected from its closure or suspension (`status_since`). There is no
@@ -26,6 +31,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     IntegerField,
@@ -56,6 +62,7 @@ from .domain.expected import (
     period_label,
     quarter_of,
 )
+from .models import CollectionFollowUp
 
 DEFAULT_DUE_DAY = 15  # as kafo.contributions.ledger, for an organisation without a rule
 DEFAULT_MONTHLY_FROM = 20  # CNPS-CI, IPRES-SN, CNSS-BF: monthly from 20 employees (schemes.md)
@@ -78,6 +85,35 @@ def _today() -> dt.date:
 def stopped_on(employer) -> dt.date | None:
     """The day the employer stopped being expected to declare (closed or suspended), or None."""
     return employer.status_since if employer.status in STOPPED else None
+
+
+def followed_since_by_organisation(*, on: dt.date | None = None) -> dict[int, dt.date]:
+    """Return {organisation_id: the date Kafo follows its declarations from}, per the version in
+    force on `on` (today by default); an organisation absent is followed since ever. One query."""
+    rows = CollectionFollowUp.unscoped.in_force(on=on or _today())
+    return dict(rows.values_list("organisation_id", "followed_since"))
+
+
+def followed_since(organisation_id: int, *, on: dt.date | None = None) -> dt.date | None:
+    """The date Kafo follows the organisation's declarations from (None: since ever)."""
+    return (
+        CollectionFollowUp.unscoped.filter(organisation_id=organisation_id)
+        .in_force(on=on or _today())
+        .values_list("followed_since", flat=True)
+        .first()
+    )
+
+
+def is_followed(period: str, since: dt.date | None) -> bool:
+    """Whether `period` ('2026-03', '2026-Q1') may be expected in Kafo: it ends on or after
+    `since` (the organisation's go-live; None: always)."""
+    return since is None or periods.parse(period)[1] >= since
+
+
+def followed_registration(registered_on: dt.date, since: dt.date | None) -> dt.date:
+    """The registration date the expected-periods rules use: the later of the employer's own and
+    the go-live (a period is expected when it ends on or after it)."""
+    return registered_on if since is None or registered_on >= since else since
 
 
 def _rule_versions(organisation_id: int) -> list[DeclarationRule]:
@@ -130,7 +166,9 @@ def expected_for(employer, *, as_of: dt.date | None = None) -> list[ExpectedPeri
     """The periods `employer` must have declared, ended before `as_of`."""
     as_of = as_of or _today()
     versions = schedule_versions(employer, size=workforce(employer, on=as_of))
-    return expected_periods(versions, employer.registered_on, stopped_on(employer), as_of)
+    since = followed_since(employer.organisation_id, on=as_of)
+    registered_on = followed_registration(employer.registered_on, since)
+    return expected_periods(versions, registered_on, stopped_on(employer), as_of)
 
 
 def declared_periods(employer) -> set[str]:
@@ -196,7 +234,8 @@ def non_filers(organisation, period: str, filters: NonFilerFilters | dict | None
     `frequency` and one boolean `d_<period>` per period checked (declared or not).
 
     One SQL statement whatever the number of employers. Expected: registered on or before the
-    period's last day, not closed or suspended before its first day (see the module's notes).
+    period's last day, not closed or suspended before its first day, and the period ends on or
+    after the organisation's go-live (`followed_since`; see the module's notes).
     Rows carry `missing` (list of period labels) once passed through `describe_rows`.
     """
     if isinstance(filters, dict):
@@ -208,6 +247,7 @@ def non_filers(organisation, period: str, filters: NonFilerFilters | dict | None
     threshold = rule.monthly_from_employees if rule else DEFAULT_MONTHLY_FROM
     months, quarters = _periods_checked(period)
     checked = _checked_of(months, quarters)
+    since = followed_since(organisation.pk)
 
     in_force = Declaration.unscoped.filter(
         organisation_id=organisation.pk,
@@ -236,6 +276,7 @@ def non_filers(organisation, period: str, filters: NonFilerFilters | dict | None
             When(workforce__gte=threshold, then=Value(MONTHLY)),
             default=Value(QUARTERLY),
         ),
+        followed_since=Value(since, output_field=DateField()),
         **{
             _tag(p): Exists(in_force.filter(period=p), output_field=BooleanField()) for p in checked
         },
@@ -264,8 +305,11 @@ def non_filers(organisation, period: str, filters: NonFilerFilters | dict | None
 
     # One CASE on the workforce (its sub-query evaluated once per employer, not once per branch)
     owes = Case(
-        When(workforce__gte=threshold, then=any_of([missing_month(m) for m in months])),
-        default=any_of([missing_quarter(q) for q in quarters]),
+        When(
+            workforce__gte=threshold,
+            then=any_of([missing_month(m) for m in months if is_followed(m, since)]),
+        ),
+        default=any_of([missing_quarter(q) for q in quarters if is_followed(q, since)]),
         output_field=BooleanField(),
     )
     qs = qs.annotate(owes=owes).filter(owes=True)
@@ -280,6 +324,84 @@ def non_filers(organisation, period: str, filters: NonFilerFilters | dict | None
         if band[3] is not None:
             qs = qs.filter(workforce__lte=band[3])
     return qs.order_by("legal_name", "pk")
+
+
+def non_filer_counts(organisation, period_list: list[str]) -> dict[str, int]:
+    """Return {period: number of employers `non_filers(organisation, period)` lists} for every
+    period of `period_list` at once (the declaration-compliance indicator's denominator).
+
+    The same rules as `non_filers` (the tests compare both), read set-based: the employers with
+    the line count of their last declaration in force (one query), the declarations in force of
+    the periods checked (one query), the open employments of the employers without any
+    declaration (one query), the rule in force at each period's start (one query a period);
+    then one pass over employers × periods in memory, with no query per employer.
+    """
+    wanted = [periods.normalise(p) for p in period_list]
+    if not wanted:
+        return {}
+    org_id = organisation.pk
+    checks = {p: _periods_checked(p) for p in wanted}
+    starts = {p: periods.parse(p)[0] for p in wanted}
+    thresholds = {}
+    for p in wanted:
+        rule = _rule_on(org_id, starts[p])
+        thresholds[p] = rule.monthly_from_employees if rule else DEFAULT_MONTHLY_FROM
+    every_checked = sorted({c for m, q in checks.values() for c in _checked_of(m, q)})
+
+    in_force = Declaration.unscoped.filter(
+        organisation_id=org_id, status=DeclarationStatus.IN_FORCE
+    )
+    last_lines = (
+        in_force.filter(employer_id=OuterRef("pk"))
+        .order_by("-submitted_at", "-pk")
+        .values("line_count")[:1]
+    )
+    employers = list(
+        Employer.unscoped.filter(organisation_id=org_id)
+        .annotate(last_lines=Subquery(last_lines, output_field=IntegerField()))
+        .values_list("pk", "registered_on", "status", "status_since", "last_lines")
+    )
+    declared: dict[int, set[str]] = {}
+    for employer_id, p in in_force.filter(period__in=every_checked).values_list(
+        "employer_id", "period"
+    ):
+        declared.setdefault(employer_id, set()).add(p)
+    jobs: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    earliest, latest = min(starts.values()), max(starts.values())
+    for employer_id, job_start, job_end in (
+        Employment.unscoped.filter(organisation_id=org_id, start_date__lte=latest)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=earliest))
+        .exclude(Exists(in_force.filter(employer_id=OuterRef("employer_id"))))
+        .values_list("employer_id", "start_date", "end_date")
+    ):
+        jobs.setdefault(employer_id, []).append((job_start, job_end))
+
+    def size(last, employer_id, on: dt.date) -> int:
+        if last is not None:
+            return last
+        return sum(1 for s, e in jobs.get(employer_id, ()) if s <= on and (e is None or e >= on))
+
+    counts = dict.fromkeys(wanted, 0)
+    since = followed_since(org_id)  # periods ending before the go-live are not expected
+    for pk, registered_on, status, status_since, last in employers:
+        registered_on = followed_registration(registered_on, since)
+        stop = status_since if status in STOPPED else None
+        done = declared.get(pk, set())
+        for p in wanted:
+            months, quarters = checks[p]
+            monthly = size(last, pk, starts[p]) >= thresholds[p]
+            if any(_owes(o, registered_on, stop, done) for o in (months if monthly else quarters)):
+                counts[p] += 1
+    return counts
+
+
+def _owes(period: str, registered_on: dt.date, stop: dt.date | None, declared: set[str]) -> bool:
+    """Whether an employer registered on `registered_on`, stopped on `stop` (closure or
+    suspension, or None), owes `period` given the periods it `declared` (non_filers' rule)."""
+    start, end = periods.parse(period)
+    if registered_on > end:
+        return False
+    return not is_covered(period, declared)
 
 
 def _quarter_of(month: str) -> str:
@@ -299,6 +421,7 @@ def describe_rows(rows, period: str) -> list:
             for p in owed
             if not is_covered(p, declared)
             and e.registered_on <= periods.parse(p)[1]
+            and is_followed(p, getattr(e, "followed_since", None))
             and (stop is None or stop >= periods.parse(p)[0])
         ]
         out.append(e)
