@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from kafo.stats import selectors
-from kafo.stats.compute_job import TASK_PATH, compute_daily, schedule_daily
 from kafo.stats.compute_reference import indicator_definitions, load_indicators
 from kafo.stats.models import Indicator, IndicatorValue
 
@@ -84,24 +83,11 @@ def test_drilldown_urls(org):
     assert set(selectors.DRILLDOWN) == {d["code"] for d in indicator_definitions()}
 
 
-def test_daily_job_is_scheduled_once_and_reschedules_itself(
-    org, django_capture_on_commit_callbacks
-):
-    from django_tasks_db.models import DBTaskResult
+def test_the_daily_run_computes_the_last_two_complete_months(org):
+    # `kafo daily` is the one scheduler (kafo/jobs/daily.py); its last step is `stats compute`.
+    from kafo.jobs.daily import run_daily
 
-    now = timezone.make_aware(dt.datetime(2026, 4, 10, 15, 0))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert schedule_daily(now) is True
-    with django_capture_on_commit_callbacks(execute=True):
-        assert schedule_daily(now) is False
-
-    jobs = DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY")
-    assert jobs.count() == 1
-    assert timezone.localtime(jobs.get().run_after) == timezone.make_aware(
-        dt.datetime(2026, 4, 11, 2, 0)
-    )
-    jobs.delete()
-    with django_capture_on_commit_callbacks(execute=True):
-        compute_daily.call()
-    assert IndicatorValue.objects.exists()
-    assert DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").count() == 1
+    report = run_daily(dt.date(2026, 4, 10))
+    assert report[-1].startswith("Indicateurs calculés : 2026-02, 2026-03 (")
+    periods = set(IndicatorValue.objects.values_list("period", flat=True))
+    assert periods == {"2026-02", "2026-03"}
