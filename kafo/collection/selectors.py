@@ -399,7 +399,7 @@ def _owes(period: str, registered_on: dt.date, stop: dt.date | None, declared: s
     """Whether an employer registered on `registered_on`, stopped on `stop` (closure or
     suspension, or None), owes `period` given the periods it `declared` (non_filers' rule)."""
     start, end = periods.parse(period)
-    if registered_on > end:
+    if registered_on > end or (stop is not None and stop < start):
         return False
     return not is_covered(period, declared)
 
