@@ -44,8 +44,21 @@ def _organisation_for_create(request, form):
     return form.cleaned_data.get("organisation") or request.user.organisation
 
 
-def _form_page(request, template, form, **context):
-    return render(request, f"governance/{template}", {"form": form, **context})
+def _form_view(request, form, save, *, title, **context):
+    """Show `form` under `title`; on a valid POST, answer what `save(cleaned_data)` returns.
+
+    The one create/edit flow of governance's pages: `save` calls one service and returns the
+    redirect to the page that shows the result; a ValidationError the service raises is shown
+    on the form's fields, and the form again.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            response = save(form.cleaned_data)
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            return response
+    return render(request, "governance/form.html", {"form": form, "title": title, **context})
 
 
 # --- bodies and sessions --------------------------------------------------------------------
@@ -65,20 +78,17 @@ def body_list(request):
 def body_create(request):
     _require_manage(request)
     form = forms.BodyForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            body = services.body_create(
-                organisation=_organisation_for_create(request, form),
-                name=data["name"],
-                kind=data["kind"],
-                description=data["description"],
-            )
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-body-detail", pk=body.pk)
-    return _form_page(request, "form.html", form, title=_("Nouvelle instance"))
+
+    def save(data):
+        body = services.body_create(
+            organisation=_organisation_for_create(request, form),
+            name=data["name"],
+            kind=data["kind"],
+            description=data["description"],
+        )
+        return redirect("governance-body-detail", pk=body.pk)
+
+    return _form_view(request, form, save, title=_("Nouvelle instance"))
 
 
 @login_required
@@ -102,16 +112,13 @@ def member_add(request, pk):
     _require_manage(request)
     body = get_for_scope(Body, pk=pk)
     form = forms.MemberForm(request.POST or None, organisation_id=body.organisation_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.body_member_add(body=body, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-body-detail", pk=body.pk)
-    return _form_page(
-        request, "form.html", form, title=_("Nouveau membre — %(b)s") % {"b": body}, parent=body
-    )
+
+    def save(data):
+        services.body_member_add(body=body, **data)
+        return redirect("governance-body-detail", pk=body.pk)
+
+    title = _("Nouveau membre — %(b)s") % {"b": body}
+    return _form_view(request, form, save, title=title, parent=body)
 
 
 @login_required
@@ -119,20 +126,13 @@ def session_create(request, pk):
     _require_manage(request)
     body = get_for_scope(Body, pk=pk)
     form = forms.SessionForm(request.POST or None, request.FILES or None, body=body)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.session_create(body=body, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-session-detail", pk=session.pk)
-    return _form_page(
-        request,
-        "form.html",
-        form,
-        title=_("Nouvelle session — %(b)s") % {"b": body},
-        multipart=True,
-    )
+
+    def save(data):
+        session = services.session_create(body=body, **data)
+        return redirect("governance-session-detail", pk=session.pk)
+
+    title = _("Nouvelle session — %(b)s") % {"b": body}
+    return _form_view(request, form, save, title=title, multipart=True)
 
 
 @login_required
@@ -170,16 +170,13 @@ def session_edit(request, pk):
     form = forms.SessionForm(
         request.POST or None, request.FILES or None, body=session.body, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.session_update(session=session, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-session-detail", pk=session.pk)
-    return _form_page(
-        request, "form.html", form, title=_("Modifier — %(s)s") % {"s": session}, multipart=True
-    )
+
+    def save(data):
+        services.session_update(session=session, **data)
+        return redirect("governance-session-detail", pk=session.pk)
+
+    title = _("Modifier — %(s)s") % {"s": session}
+    return _form_view(request, form, save, title=title, multipart=True)
 
 
 @login_required
@@ -227,21 +224,16 @@ def _serve(field):
 @require_POST
 def decision_create(request, pk):
     _require_manage(request)
-    session = get_for_scope(Session, pk=pk)
+    session = get_for_scope(Session, queryset=Session.objects.select_related("body"), pk=pk)
     form = forms.DecisionForm(request.POST, organisation_id=session.organisation_id)
-    if form.is_valid():
-        try:
-            decision = services.decision_create(
-                session=session, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Décision %(r)s enregistrée.") % {"r": decision.reference})
-            return redirect("governance-session-detail", pk=session.pk)
-    return _form_page(
-        request, "form.html", form, title=_("Nouvelle décision — %(s)s") % {"s": session}
-    )
+
+    def save(data):
+        decision = services.decision_create(session=session, by=request.user, **data)
+        messages.success(request, _("Décision %(r)s enregistrée.") % {"r": decision.reference})
+        return redirect("governance-session-detail", pk=session.pk)
+
+    title = _("Nouvelle décision — %(s)s") % {"s": session}
+    return _form_view(request, form, save, title=title)
 
 
 @login_required
@@ -278,14 +270,12 @@ def decision_edit(request, pk):
     form = forms.DecisionForm(
         request.POST or None, organisation_id=decision.organisation_id, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decision_update(decision=decision, data=form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-decision-detail", pk=decision.pk)
-    return _form_page(request, "form.html", form, title=_("Modifier — %(d)s") % {"d": decision})
+
+    def save(data):
+        services.decision_update(decision=decision, data=data, by=request.user)
+        return redirect("governance-decision-detail", pk=decision.pk)
+
+    return _form_view(request, form, save, title=_("Modifier — %(d)s") % {"d": decision})
 
 
 @login_required
@@ -295,29 +285,21 @@ def decision_status(request, pk):
     if not can_update_status(request.user, decision):
         raise PermissionDenied
     form = forms.DecisionStatusForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.decision_set_status(
-                decision=decision,
-                status=data["status"],
-                by=request.user,
-                note=data["note"],
-                evidence=data["evidence"],
-                follow_up_note=data["follow_up_note"],
-            )
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Statut enregistré."))
-            return redirect("governance-decision-detail", pk=decision.pk)
-    return _form_page(
-        request,
-        "form.html",
-        form,
-        title=_("Statut — %(d)s") % {"d": decision},
-        multipart=True,
-    )
+
+    def save(data):
+        services.decision_set_status(
+            decision=decision,
+            status=data["status"],
+            by=request.user,
+            note=data["note"],
+            evidence=data["evidence"],
+            follow_up_note=data["follow_up_note"],
+        )
+        messages.success(request, _("Statut enregistré."))
+        return redirect("governance-decision-detail", pk=decision.pk)
+
+    title = _("Statut — %(d)s") % {"d": decision}
+    return _form_view(request, form, save, title=title, multipart=True)
 
 
 @login_required
@@ -332,16 +314,13 @@ def delegation_create(request, pk):
     _require_manage(request)
     decision = get_for_scope(Decision, queryset=Decision.objects.select_related("session"), pk=pk)
     form = forms.DelegationForm(request.POST or None, organisation_id=decision.organisation_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.delegation_grant(decision=decision, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-decision-detail", pk=decision.pk)
-    return _form_page(
-        request, "form.html", form, title=_("Délégation accordée par %(d)s") % {"d": decision}
-    )
+
+    def save(data):
+        services.delegation_grant(decision=decision, **data)
+        return redirect("governance-decision-detail", pk=decision.pk)
+
+    title = _("Délégation accordée par %(d)s") % {"d": decision}
+    return _form_view(request, form, save, title=title)
 
 
 @login_required
@@ -395,18 +374,14 @@ def plan_list(request):
 def plan_create(request):
     _require_manage(request)
     form = forms.PlanForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
+        data = dict(data)
         data.pop("organisation", None)
-        try:
-            plan = services.plan_create(
-                organisation=_organisation_for_create(request, form), **data
-            )
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-plan-detail", pk=plan.pk)
-    return _form_page(request, "form.html", form, title=_("Nouveau plan"))
+        plan = services.plan_create(organisation=_organisation_for_create(request, form), **data)
+        return redirect("governance-plan-detail", pk=plan.pk)
+
+    return _form_view(request, form, save, title=_("Nouveau plan"))
 
 
 @login_required
@@ -430,14 +405,12 @@ def priority_add(request, pk):
     _require_manage(request)
     plan = get_for_scope(Plan, pk=pk)
     form = forms.PriorityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.priority_add(plan=plan, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-plan-detail", pk=plan.pk)
-    return _form_page(request, "form.html", form, title=_("Nouvel axe — %(p)s") % {"p": plan})
+
+    def save(data):
+        services.priority_add(plan=plan, **data)
+        return redirect("governance-plan-detail", pk=plan.pk)
+
+    return _form_view(request, form, save, title=_("Nouvel axe — %(p)s") % {"p": plan})
 
 
 @login_required
@@ -445,16 +418,13 @@ def action_add(request, pk):
     _require_manage(request)
     priority = get_for_scope(Priority, pk=pk)
     form = forms.ActionForm(request.POST or None, organisation_id=priority.organisation_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_add(priority=priority, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-plan-detail", pk=priority.plan_id)
-    return _form_page(
-        request, "form.html", form, title=_("Nouvelle action — %(p)s") % {"p": priority}
-    )
+
+    def save(data):
+        services.action_add(priority=priority, **data)
+        return redirect("governance-plan-detail", pk=priority.plan_id)
+
+    title = _("Nouvelle action — %(p)s") % {"p": priority}
+    return _form_view(request, form, save, title=title)
 
 
 @login_required
@@ -467,14 +437,12 @@ def action_status(request, pk):
         request.POST or None,
         initial={"status": action.status, "percent_done": action.percent_done, "note": action.note},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_set_status(action=action, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-plan-detail", pk=action.priority.plan_id)
-    return _form_page(request, "form.html", form, title=_("Statut — %(a)s") % {"a": action})
+
+    def save(data):
+        services.action_set_status(action=action, **data)
+        return redirect("governance-plan-detail", pk=action.priority.plan_id)
+
+    return _form_view(request, form, save, title=_("Statut — %(a)s") % {"a": action})
 
 
 @login_required
@@ -482,16 +450,13 @@ def indicator_add(request, pk):
     _require_manage(request)
     plan = get_for_scope(Plan, pk=pk)
     form = forms.IndicatorForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_add(plan=plan, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-plan-detail", pk=plan.pk)
-    return _form_page(
-        request, "form.html", form, title=_("Nouvel indicateur — %(p)s") % {"p": plan}
-    )
+
+    def save(data):
+        services.indicator_add(plan=plan, **data)
+        return redirect("governance-plan-detail", pk=plan.pk)
+
+    title = _("Nouvel indicateur — %(p)s") % {"p": plan}
+    return _form_view(request, form, save, title=title)
 
 
 @login_required
@@ -499,13 +464,10 @@ def measure_add(request, pk):
     _require_manage(request)
     indicator = get_for_scope(Indicator, pk=pk)
     form = forms.MeasureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_measure_record(indicator=indicator, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_errors(form, exc)
-        else:
-            return redirect("governance-plan-detail", pk=indicator.plan_id)
-    return _form_page(
-        request, "form.html", form, title=_("Nouvelle mesure — %(i)s") % {"i": indicator}
-    )
+
+    def save(data):
+        services.indicator_measure_record(indicator=indicator, **data)
+        return redirect("governance-plan-detail", pk=indicator.plan_id)
+
+    title = _("Nouvelle mesure — %(i)s") % {"i": indicator}
+    return _form_view(request, form, save, title=title)

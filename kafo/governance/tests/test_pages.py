@@ -286,3 +286,46 @@ def test_zone_admin_chooses_the_organisation(zone, make_user, client):
     assert Body.objects.count() == 0
     client.post(url, {"name": "CA", "kind": "board", "organisation": zone["CSS-SN"].pk})
     assert Body.objects.get().organisation == zone["CSS-SN"]
+
+
+def test_every_create_and_edit_form_keeps_its_title_and_context(director, client, org, sess):
+    """The pages share one create/edit flow (views._form_view): each keeps its own title and
+    extra context, and a rejected POST shows the form again with nothing saved."""
+    decision = f.decision(sess)
+    plan = f.plan(org)
+    priority = services.priority_add(plan=plan, title="Recouvrement")
+    action = services.action_add(
+        priority=priority, title="Relancer", owner_name="DAF", end_date=dt.date(2026, 6, 30)
+    )
+    indicator = services.indicator_add(plan=plan, name="Taux", baseline="10", target="20")
+    body = sess.body
+    pages = [
+        ("governance-body-create", [], "Nouvelle instance", {}),
+        ("governance-member-add", [body.pk], f"Nouveau membre — {body}", {"parent": body}),
+        ("governance-session-create", [body.pk], f"Nouvelle session — {body}", {"multipart": True}),
+        ("governance-session-edit", [sess.pk], f"Modifier — {sess}", {"multipart": True}),
+        ("governance-decision-edit", [decision.pk], f"Modifier — {decision}", {}),
+        ("governance-decision-status", [decision.pk], f"Statut — {decision}", {"multipart": True}),
+        ("governance-delegation-create", [decision.pk], f"Délégation accordée par {decision}", {}),
+        ("governance-plan-create", [], "Nouveau plan", {}),
+        ("governance-priority-add", [plan.pk], f"Nouvel axe — {plan}", {}),
+        ("governance-action-add", [priority.pk], f"Nouvelle action — {priority}", {}),
+        ("governance-action-status", [action.pk], f"Statut — {action}", {}),
+        ("governance-indicator-add", [plan.pk], f"Nouvel indicateur — {plan}", {}),
+        ("governance-measure-add", [indicator.pk], f"Nouvelle mesure — {indicator}", {}),
+    ]
+    for name, args, title, extra in pages:
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        context = response.context
+        assert (context["title"], context.get("multipart"), context.get("parent")) == (
+            title,
+            extra.get("multipart"),
+            extra.get("parent"),
+        ), name
+    rejected = client.post(
+        reverse("governance-decision-create", args=[sess.pk]), {"title": "", "kind": "general"}
+    )
+    assert rejected.status_code == 200
+    assert rejected.context["title"] == f"Nouvelle décision — {sess}"
+    assert Decision.objects.count() == 1
