@@ -423,8 +423,9 @@ def _arrears(periods: list[str]) -> dict:
 
 
 def _declarations(run: _Run, organisations) -> None:
-    """declaration_compliance: filed ÷ (filed + the non-filers list of collection)."""
-    from kafo.collection.selectors import non_filers
+    """declaration_compliance: filed ÷ (filed + the non-filers list of collection), the
+    non-filers counted for every month at once (collection.selectors.non_filer_counts)."""
+    from kafo.collection.selectors import non_filer_counts
 
     pairs = []
     for p in run.periods:
@@ -442,10 +443,10 @@ def _declarations(run: _Run, organisations) -> None:
         cur.execute(sql, [x for pair in pairs for x in pair])
         filed = {(org, month): n for org, month, n in cur.fetchall()}
     for organisation in organisations:
+        missing = non_filer_counts(organisation, run.periods)  # every period at once
         for p in run.periods:
             n_filed = filed.get((organisation.pk, p), 0)
-            missing = non_filers(organisation, p).count()
-            run.put("declaration_compliance", organisation.pk, p, n_filed, n_filed + missing)
+            run.put("declaration_compliance", organisation.pk, p, n_filed, n_filed + missing[p])
 
 
 def _liquidation(run: _Run) -> None:
