@@ -20,6 +20,7 @@ from kafo.contributions import permissions as contributions
 from kafo.governance import access as governance
 from kafo.interop import permissions as interop
 from kafo.payroll import permissions as payroll
+from kafo.voluntary import permissions as voluntary
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("insured-career", _("Ma carrière"), _insured_with_person),
     NavEntry("insured-claims", _("Mes demandes"), _insured_with_person),
     NavEntry("insured-payments", _("Mes paiements"), _insured_with_person),
+    NavEntry("insured-voluntary", _("Mon assurance volontaire"), voluntary.is_insured),
     # an employer's own space (kafo/collection portal)
     NavEntry("collection-employer-home", _("Mon espace"), _employer_with_company),
     # portal
@@ -99,8 +101,12 @@ ENTRIES: tuple[NavEntry, ...] = (
     ),
     # collection
     NavEntry("collection-non-filer-list", _("Défaillants"), collection.can_follow_non_filers),
+    # voluntary insurance
+    NavEntry("voluntary-member-list", _("Assurance volontaire"), voluntary.can_read),
     # identity (zone index)
     NavEntry("identity-review-list", _("Index de zone"), can_search),
+    # exchange (liaison with the other organisations)
+    NavEntry("exchange-inbox", _("Échanges"), lambda u: accounts.can(u, "exchange.view")),
     # rules
     NavEntry("rules-version-list", _("Règles"), _can_view_rules),
     # benefits

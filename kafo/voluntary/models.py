@@ -30,7 +30,7 @@ class Frequency(models.TextChoices):
 
 
 class MembershipStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", _("en vigueur")
     LAPSED = "lapsed", _("tombée en déchéance")
 
 

@@ -28,6 +28,7 @@ OWN_ROUTES = {
     "insured-claims",
     "insured-payments",
     "insured-payment-statement",
+    "insured-voluntary",  # join and pay redirect there: CNPS-CI offers no voluntary insurance
     "api:api-me-career",
     "api:api-me-retirement",
     "api:api-me-payments",
