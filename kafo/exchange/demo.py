@@ -133,7 +133,7 @@ CASES = (
                 "2006-08",
                 90000,
                 "Sangaré",
-                "Mariam",
+                "Mariama",
             ),
         ),
         state="requested",
@@ -188,3 +188,135 @@ def case_records(case: Case, *, today: dt.date) -> dict:
         if code != case.home:
             zone_persons_merge(person=home, other=record)
     return records
+
+
+def _documents_received(claims, claim, user) -> None:
+    for doc in claim.documents.all():
+        if doc.required:
+            claims.claim_document_set(
+                claim=claim, code=doc.code, received=True, user=user, reference=f"DEMO-{doc.code}"
+            )
+
+
+def _decide(claim, *, officer, director) -> None:
+    """Compute, submit and approve a claim (the director decides: no delegation needed); a
+    coordinated claim's decision goes back through `claim_decided` to the other organisation."""
+    from kafo.benefits import claim_decisions, claims
+
+    _documents_received(claims, claim, officer)
+    claims.claim_compute(claim=claim, user=officer)
+    claims.claim_submit(claim=claim, user=officer)
+    claim_decisions.claim_approve(claim=claim, user=director)
+
+
+def _users(code: str) -> dict:
+    from kafo.organisations.models import Organisation
+
+    org = Organisation.objects.get(code=code)
+    return {
+        "liaison": _agent(org, "liaison_officer", "director"),
+        "officer": _agent(org, "benefits_officer"),
+        "director": _agent(org, "director"),
+    }
+
+
+def case_flow(case: Case, records: dict, *, today: dt.date):
+    """Take the case's claim through the exchange as far as `case.state`; return the claim."""
+    from django.utils import timezone
+
+    from kafo.benefits import claims
+    from kafo.exchange import services
+    from kafo.exchange.models import Direction, LiaisonMessage, MessageKind
+
+    home = records[case.home]
+    origin = _users(case.home)
+    claim = claims.claim_open(
+        person=home,
+        kind="pension",
+        claim_date=today - dt.timedelta(days=45),
+        user=origin["officer"],
+    )
+    others = [code for code in records if code != case.home]
+    requests = {
+        code: services.periods_request(
+            person=home, target=code, purpose="old_age", user=origin["liaison"], claim=claim
+        )
+        for code in others
+    }
+    for code in others:
+        target = _users(code)
+        if REFUSED.get(case.key) == code:
+            services.periods_answer(
+                message=requests[code].twin,
+                approve=False,
+                reason="Le dossier trouvé ne correspond pas : date de naissance différente.",
+                user=target["liaison"],
+            )
+        elif case.state != "requested":
+            services.periods_answer(
+                message=requests[code].twin, approve=True, user=target["liaison"]
+            )
+    if case.state == "requested":
+        # The demo dates the unanswered requests back (sent a month and OVERDUE_DAYS ago), so
+        # the liaison officer's page shows them overdue on first start.
+        deadline = today - dt.timedelta(days=OVERDUE_DAYS)
+        sent = timezone.make_aware(
+            dt.datetime.combine(deadline, dt.time(9)) - dt.timedelta(days=30)
+        )
+        for code, message in requests.items():
+            if REFUSED.get(case.key) != code:
+                LiaisonMessage.unscoped.filter(pk__in=[message.pk, message.twin_id]).update(
+                    deadline=deadline, created_at=sent
+                )
+        return claim
+    _documents_received(claims, claim, origin["officer"])
+    claims.claim_compute(claim=claim, user=origin["officer"])
+    for code in others:
+        services.claim_forward(claim=claim, target=code, user=origin["liaison"])
+    if case.state == "forwarded":
+        return claim
+    for code in others:
+        target = _users(code)
+        incoming = LiaisonMessage.unscoped.get(
+            organisation__code=code,
+            direction=Direction.INCOMING,
+            kind=MessageKind.CLAIM_FORWARD,
+            twin__claim=claim,
+        )
+        _decide(incoming.claim, officer=target["officer"], director=target["director"])
+    from kafo.benefits import claim_decisions
+
+    claims.claim_submit(claim=claim, user=origin["officer"])
+    claim_decisions.claim_approve(claim=claim, user=origin["director"])
+    return claim
+
+
+def exchange_demo_seed(*, today: dt.date | None = None, say=lambda _msg: None) -> dict[str, str]:
+    """Create the demo's migrant workers and take their coordinated claims through the
+    exchange; return {case: claim reference}. Runs once: skipped when the first case's record
+    already exists, or when an organisation lacks its demo agents."""
+    from django.db import transaction
+
+    from kafo.organisations.tenancy import zone_scope
+    from kafo.registry.models import Person
+
+    today = today or dt.date.today()
+    answer: dict[str, str] = {}
+    with zone_scope(), transaction.atomic():
+        first = CASES[0]
+        if Person.unscoped.filter(
+            organisation__code=first.home,
+            family_name=first.stints[0].family_name,
+            birth_date=first.birth_date,
+        ).exists():
+            return answer
+        for case in CASES:
+            codes = [s.organisation for s in case.stints]
+            if not all(all(_users(code).values()) for code in codes):
+                say(f"{case.key} : agents de démonstration absents, ignoré")
+                continue
+            records = case_records(case, today=today)
+            claim = case_flow(case, records, today=today)
+            answer[case.key] = claim.reference
+            say(f"{' + '.join(codes)} : demande {claim.reference} ({case.state})")
+    return answer
