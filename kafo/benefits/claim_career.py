@@ -1,6 +1,7 @@
 """The career a claim is computed from: the months declared in force at the claim's
-organisation (every record of the same zone person there), the other organisations' insured
-months (shown, not counted), and the gaps. Reads only."""
+organisation (every record of the same zone person there), the insured months other
+organisations communicated for the claim (totalised: kafo/benefits/coordination.py), and the
+gaps. Reads only."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from decimal import Decimal
 
 from kafo.contributions.domain import periods as declaration_periods
 from kafo.contributions.models import DeclarationLine, DeclarationStatus
-from kafo.organisations.models import Organisation
 from kafo.registry.models import Person
 
 from .domain.career import period_of, spread
@@ -64,34 +64,45 @@ def declared_months(person: Person, *, until: dt.date) -> dict[str, dict]:
     return dict(sorted(months.items()))
 
 
-def elsewhere(person: Person) -> list[dict]:
-    """Insured months at the other organisations where the zone index links the person
-    (codes and months only, as the liaison would communicate them)."""
-    from kafo.identity.models import ZoneLink
-    from kafo.identity.selectors import insured_periods_of
-
-    if not has_link(person):
+def elsewhere(person: Person, *, claim=None) -> list[dict]:
+    """The insured months other organisations communicated for `claim` through approved
+    answers to requests for periods (or with a forwarded claim): codes, month counts, spans
+    and the answer's reference. Nothing without a claim: the zone index alone says nothing of
+    another organisation's records (non-disclosure)."""
+    if claim is None:
         return []
-    zone_person_id = person.zone_link.zone_person_id
-    org_ids = (
-        ZoneLink.unscoped.filter(zone_person_id=zone_person_id)
-        .exclude(organisation_id=person.organisation_id)
-        .values_list("organisation_id", flat=True)
-        .distinct()
+    from .models import ClaimForeignPeriods
+
+    rows = (
+        ClaimForeignPeriods.unscoped.filter(claim=claim, organisation_id=claim.organisation_id)
+        .select_related("source_organisation")
+        .order_by("source_organisation__code")
     )
-    answer = []
-    for org in Organisation.objects.filter(pk__in=list(org_ids)).order_by("code"):
-        periods = insured_periods_of(organisation=org, zone_person_id=zone_person_id)
-        answer.append(
-            {"organisation": org.code, "months": periods["months"], "spans": periods["spans"]}
-        )
-    return answer
+    return [
+        {
+            "organisation": r.source_organisation.code,
+            "months": len(r.months),
+            "spans": month_spans(r.months),
+            "reference": r.reference,
+        }
+        for r in rows
+    ]
+
+
+def month_spans(months: Iterable[str]) -> list[dict]:
+    """Group 'YYYY-MM' months into runs of consecutive months: [{start, end, months}]."""
+    spans: list[dict] = []
+    for m in sorted(set(months)):
+        if spans and _index(m) == _index(spans[-1]["end"]) + 1:
+            spans[-1]["end"] = m
+            spans[-1]["months"] += 1
+        else:
+            spans.append({"start": m, "end": m, "months": 1})
+    return spans
 
 
 def gaps(months: Iterable[str]) -> list[dict]:
     """Runs of months without any line between the first and the last month given."""
-    from kafo.identity.selectors import month_spans
-
     present = sorted(set(months))
     if not present:
         return []

@@ -27,6 +27,7 @@ from .claims import (
     timestamp,
     today,
 )
+from .coordination import claim_decided_send
 from .models import BenefitRuleVersion, Claim, ClaimKind, ClaimStatus, Liquidation
 
 
@@ -132,6 +133,7 @@ def claim_approve(*, claim: Claim, user, on: dt.date | None = None) -> Claim:
     claim.review_flagged_at = None
     claim.save()
     audit.record_updated(claim, before, subject=claim.person)
+    claim_decided_send(claim)
     return claim
 
 
@@ -160,6 +162,7 @@ def claim_reject(*, claim: Claim, user, reason: str) -> Claim:
     claim.rejection_reason = reason
     claim.save()
     audit.record_updated(claim, before, subject=claim.person)
+    claim_decided_send(claim)
     return claim
 
 

@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from kafo.audit import services as audit
 from kafo.registry.models import Person, Relationship
 
-from . import claim_career, claim_survivors
+from . import claim_career, claim_survivors, coordination
 from .domain.career import PERIOD, CareerLine, month_of
-from .domain.pension import Claimant, birthday, compute_old_age
+from .domain.pension import Claimant, birthday
 from .models import (
     Beneficiary,
     BenefitKind,
@@ -345,7 +345,7 @@ def compute_liquidation(claim: Claim, user, *, number: int) -> Liquidation:
     claimant, facts = _claimant(
         person, on=on, category=claim.category, age_limit=rules.child_supplement.age_limit
     )
-    elsewhere = claim_career.elsewhere(person)
+    elsewhere = claim_career.elsewhere(person, claim=claim)
     inputs = {
         "claimant": facts,
         "claim_date": on.isoformat(),
@@ -353,8 +353,9 @@ def compute_liquidation(claim: Claim, user, *, number: int) -> Liquidation:
         "months": months_used,
         "elsewhere": elsewhere,
         "elsewhere_note": _(
-            "Périodes d'autres organismes : pour information, elles ne comptent pas dans la "
-            "formule de cet organisme (totalisation : convention CIPRES)."
+            "Périodes communiquées par les autres organismes : totalisées pour ouvrir le droit "
+            "d'une pension de vieillesse (convention CIPRES), cet organisme payant sa part au "
+            "prorata de ses propres mois."
         ),
         "start_date_note": START_DATE_ASSUMPTION,
     }
@@ -371,7 +372,9 @@ def compute_liquidation(claim: Claim, user, *, number: int) -> Liquidation:
         if not eligible:
             reasons.append(_("Aucun ayant droit ou aucune pension du défunt."))
     else:
-        result = compute_old_age(rules, lines, claimant, on=on)
+        result, coordinated = coordination.old_age_result(claim, rules, lines, claimant, on=on)
+        if coordinated is not None:
+            inputs["coordination"] = coordinated
         trace = result.trace
         monthly, lump = result.monthly_amount, result.lump_sum_amount
         eligible, benefit, reasons = result.eligible, result.benefit, list(result.reasons)

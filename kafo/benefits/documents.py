@@ -76,6 +76,8 @@ def trace_story(trace: ShownTrace, *, detailed: bool = True) -> list:
         story.append(pdf_table(rows, [13 * cm, 4.4 * cm]))
         return story
     for step in trace.steps:
+        if step.section_heading:  # a coordinated computation's parts
+            story.append(paragraph(step.section_heading, s["Heading3"]))
         story.append(paragraph(f"{step.number}. {step.label}", s["Heading4"]))
         if step.inputs:
             rows = [

@@ -144,6 +144,18 @@ class Claim(TenantModel):
     # Set when a later rule version or a corrected declaration touches an approved computation.
     review_reason = models.TextField(_("à réexaminer"), blank=True)
     review_flagged_at = models.DateTimeField(_("signalée le"), null=True, blank=True)
+    # A claim opened from another organisation's forwarded claim (convention CIPRES).
+    origin_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisme d'origine de la demande"),
+    )
+    origin_reference = models.CharField(
+        _("référence de la demande d'origine"), max_length=60, blank=True
+    )
 
     class Meta:
         verbose_name = _("demande de prestation")
@@ -208,6 +220,42 @@ class ProvenPeriod(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.period} {self.gross_salary}"
+
+
+class ClaimForeignPeriods(TenantModel):
+    """The insured months another organisation communicated for one claim (convention CIPRES).
+
+    Recorded from an approved answer to a request for periods (`foreign_periods_record`), or with
+    a forwarded claim; the claim's computation totalises them (kafo/benefits/coordination.py).
+    One row per (claim, organisation that answered): a later answer replaces it, audited.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="foreign_periods")
+    source_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisme qui a communiqué les périodes"),
+    )
+    months = models.JSONField(_("mois d'assurance (AAAA-MM)"), default=list)
+    # The salary basis per calendar year ({"2018": "1800000"}) when the answer carries it.
+    salaries = models.JSONField(_("salaires par année"), null=True, blank=True)
+    reference = models.CharField(_("référence de la réponse"), max_length=60, blank=True)
+    received_at = models.DateTimeField(_("reçues le"))
+    recorded_by = _user("+", _("enregistrées par"))
+
+    class Meta:
+        verbose_name = _("périodes d'un autre organisme")
+        verbose_name_plural = _("périodes d'autres organismes")
+        ordering = ["claim", "source_organisation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "source_organisation"], name="uniq_claim_foreign_periods"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or self.pk} ({len(self.months)})"
 
 
 class Liquidation(TenantModel):

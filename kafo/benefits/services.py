@@ -16,6 +16,10 @@ from kafo.audit import services as audit
 from kafo.organisations.models import Organisation
 
 from .claim_decisions import claims_flag_for_review
+from .coordination import (  # the coordinated-claim services kafo.exchange calls
+    coordinated_claim_open,  # noqa: F401
+    foreign_periods_record,  # noqa: F401
+)
 from .domain.rules import RuleError, parse_rules
 from .models import BenefitKind, BenefitRuleVersion
 from .rules_file import load_reference

@@ -86,6 +86,39 @@ NAMES: dict[str, tuple[str, str, str]] = {
     "minimum_period": ("durée minimale atteinte", "minimum period met", FLAG),
     "normal_age_reached": ("âge normal atteint", "normal age reached", FLAG),
     "early_age_reached": ("âge anticipé atteint", "early age reached", FLAG),
+    # Coordination (convention CIPRES): kafo/benefits/domain/coordination.py.
+    "own_insured_months": ("mois d'assurance propres", "own months of insurance", MONTHS),
+    "months_communicated": ("mois communiqués", "months communicated", MONTHS),
+    "months_already_counted": ("mois déjà comptés", "months already counted", MONTHS),
+    "min_months_to_pay": ("minimum de mois pour payer", "minimum months to pay", MONTHS),
+    "own_state_in_force": (
+        "convention en vigueur (État de l'organisme)",
+        "convention in force (own state)",
+        FLAG,
+    ),
+    "other_state_in_force": (
+        "convention en vigueur (autre État)",
+        "convention in force (other state)",
+        FLAG,
+    ),
+    "independent_amount": ("montant indépendant", "independent amount", MONEY),
+    "theoretical_amount": ("montant théorique", "theoretical amount", MONEY),
+    "prorata": ("part au prorata", "pro-rata share", MONEY),
+    "coordinated_amount": ("montant dû", "amount due", MONEY),
+    "amount_due": ("montant dû", "amount due", MONEY),
+    "below_minimum": ("sous le minimum de la convention", "below the convention's minimum", FLAG),
+}
+# The parts of a coordinated computation (`section` of a step), shown as headings.
+SECTIONS = {
+    "independent": (
+        "Calcul indépendant : les seuls mois de l'organisme",
+        "Independent computation: the organisation's own months only",
+    ),
+    "theoretical": (
+        "Calcul théorique : les mois totalisés de tous les organismes (convention CIPRES)",
+        "Theoretical computation: the totalised months of every organisation (CIPRES convention)",
+    ),
+    "share": ("Part de l'organisme", "The organisation's share"),
 }
 # Step codes whose result is an amount of money.
 MONEY_STEPS = {
@@ -102,6 +135,10 @@ MONEY_STEPS = {
     "spouse_share",
     "orphan_share",
     "total",
+    "independent_amount",
+    "theoretical_amount",
+    "prorata",
+    "coordinated_amount",
 }
 _PATTERNS: list[tuple[re.Pattern, tuple[str, str], str]] = [
     (re.compile(r"^s_(\d{4})_(\d{2})$"), ("salaire {1}/{0}", "salary {1}/{0}"), MONEY),
@@ -118,6 +155,16 @@ _PATTERNS: list[tuple[re.Pattern, tuple[str, str], str]] = [
         YEARS,
     ),
     (re.compile(r"^orphan_age_(.+)$"), ("âge de l'orphelin ({0})", "orphan's age ({0})"), YEARS),
+    (
+        re.compile(r"^foreign_months_(\d+)$"),
+        ("mois ajoutés par un autre organisme", "months added by another organisation"),
+        MONTHS,
+    ),
+    (
+        re.compile(r"^convention_in_force_(\w+)$"),
+        ("convention en vigueur ({0})", "convention in force ({0})"),
+        FLAG,
+    ),
 ]
 _SALARY = re.compile(r"^s_(\d{4})_(\d{2})$")
 _WORDS = {
@@ -174,6 +221,8 @@ class ShownStep:
     formula: str  # with the numbers in
     result: str
     params: list[ShownParam]
+    section: str = ""  # coordination: "independent", "theoretical" or "share"
+    section_heading: str = ""  # on the first step of a section
 
 
 @dataclass
@@ -261,9 +310,35 @@ def name_label(name: str, lang: str = "fr") -> tuple[str, str]:
     return name.replace("_", " "), COUNT
 
 
+# The convention's parameters (`cipres.…`, reference/cipres.yaml): (French, English).
+CONVENTION_PARAMS = {
+    "totalisation": ("totalisation des périodes", "totalisation of periods"),
+    "overlap_counts_once": (
+        "un mois assuré à deux endroits compte une fois",
+        "a month insured in two places counts once",
+    ),
+    "theoretical_amount": (
+        "montant théorique selon les règles de l'organisme",
+        "theoretical amount under the organisation's rules",
+    ),
+    "prorata": ("part au prorata des mois propres", "pro-rata share of the own months"),
+    "higher_of_independent_and_prorata": (
+        "le plus élevé du montant indépendant et de la part",
+        "the higher of the independent amount and the share",
+    ),
+    "min_months_to_pay": ("minimum de mois pour payer", "minimum months to pay"),
+}
+
+
 def param_label(name: str, lang: str = "fr") -> tuple[str, str]:
     """A rule parameter ('rate.base_percent') by the label of its last part."""
     last = name.split(".")[-1]
+    if name.startswith("cipres.in_force."):
+        fr = f"convention en vigueur depuis ({last})"
+        return (fr if _lang(lang) == "fr" else f"convention in force since ({last})"), COUNT
+    if name.startswith("cipres.") and last in CONVENTION_PARAMS:
+        unit = MONTHS if last == "min_months_to_pay" else FLAG
+        return CONVENTION_PARAMS[last][0 if _lang(lang) == "fr" else 1], unit
     if last in NAMES or any(p.match(last) for p, _l, _u in _PATTERNS):
         return name_label(last, lang)
     if last.isdigit():  # points.price_by_year.2020
@@ -310,8 +385,14 @@ def readable_trace(steps: Iterable[Mapping[str, Any]] | Any, *, lang: str = "fr"
     labels: dict[str, int] = {}  # step code → its number
     shown_steps: list[ShownStep] = []
     assumptions: dict[tuple[str, str], ShownParam] = {}
+    previous_section = ""
     for number, step in enumerate(steps, start=1):
         code = str(step.get("code", ""))
+        section = str(step.get("section") or "")
+        heading = ""
+        if section and section != previous_section:
+            heading = SECTIONS.get(section, (section, section))[0 if lang == "fr" else 1]
+        previous_section = section
         label = str(step.get("label_fr" if lang == "fr" else "label_en") or code)
         inputs: Mapping[str, Any] = step.get("inputs") or {}
         salaries = [(n, v) for n, v in inputs.items() if _SALARY.match(n)]
@@ -383,6 +464,8 @@ def readable_trace(steps: Iterable[Mapping[str, Any]] | Any, *, lang: str = "fr"
                 formula=shown_formula,
                 result=show_value(step.get("result"), result_unit, lang),
                 params=params,
+                section=section,
+                section_heading=heading,
             )
         )
         labels[code] = number

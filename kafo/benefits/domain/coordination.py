@@ -17,6 +17,9 @@ insured months at other organisations:
    amount and the share; where its own months are fewer than the convention's minimum (12) and
    give no right alone, nothing (its months still count for the others).
 
+A points scheme (IPRES-SN) pays its independent amount: the points already follow what was paid
+there (assumption).
+
 Every rule is a parameter of the convention's version (`ConventionRules`), each cited in the
 trace with its source and its assumption mark (the convention's text was not found:
 benefits.md §12). The trace holds three parts (`Step.section`): "independent", "theoretical",
@@ -79,7 +82,7 @@ class ConventionRules:
         r = self.ratifications.get(state)
         return ParamRef(
             name=f"cipres.in_force.{state}",
-            value=r.in_force.isoformat() if r else None,
+            value=f"{r.in_force:%d/%m/%Y}" if r else None,
             version=self.version,
             source=r.source if r else "not found",
             assumption=r.assumption if r else True,
@@ -257,6 +260,21 @@ def compute_coordinated(
         share = Trace()
         _final(
             share, "independent_amount", independent.amount, "Montant dû : le montant indépendant"
+        )
+        trace.extend(share, section="share")
+        return result
+    if rules.rate.method == "points":
+        # A points pension already follows the contributions paid at the organisation: no
+        # theoretical amount to share (assumption, as EU Reg. 883/2004 annex VIII waives it).
+        share = Trace()
+        share.add(
+            "coordinated_amount",
+            "Régime par points : la pension vient des seuls points acquis à l'organisme, sans "
+            "prorata (hypothèse)",
+            "Points scheme: the pension comes from the points bought at the organisation only, "
+            "no pro-rata (assumption)",
+            inputs={"independent_amount": independent.amount},
+            formula="independent_amount",
         )
         trace.extend(share, section="share")
         return result

@@ -508,10 +508,14 @@ def test_delegation_benefit_kinds_are_checked(bj):
     assert d.benefit_kinds == ["survivors"]
 
 
-def test_periods_at_other_organisations_are_shown_not_counted(bj, zone):
-    """The zone index links the Benin record to a Togo record with 24 declared months: the
-    trace's inputs show CNSS-TG 24 months for information; the CNSS-BJ formula still counts
-    its own 270 months (22,000)."""
+def test_periods_at_other_organisations_count_only_once_an_answer_communicated_them(bj, zone):
+    """The zone index links the Benin record to a Togo record with 24 declared months: that
+    link alone shows nothing of CNSS-TG's records (non-disclosure) and the CNSS-BJ formula counts
+    its own 270 months (22,000). Once CNSS-TG's answer communicated the 24 months (2001-2002),
+    they are shown and totalised: 294 months; theoretical 30 % + 2 % × ⌊114 ÷ 12⌋ = 48 % ×
+    50,000 = 24,000; share 24,000 × 270 ÷ 294 = 22,040.8 → 22,041, higher than the independent
+    22,000 (own months alone open the right: the higher of the two)."""
+    from kafo.benefits.coordination import foreign_periods_record
     from kafo.identity.models import ZoneLink, ZonePerson
 
     tg = zone["CNSS-TG"]
@@ -531,13 +535,36 @@ def test_periods_at_other_organisations_are_shown_not_counted(bj, zone):
         ZoneLink.objects.create(
             organisation=p.organisation, person=p, zone_person=zp, method="agent"
         )
-    liq = computed(bj).liquidations.get()
+    claim = computed(bj)
+    liq = claim.liquidations.get()
+    assert liq.inputs["elsewhere"] == []
+    assert "coordination" not in liq.inputs
+    assert (liq.insured_months, liq.monthly_amount) == (270, D(22000))
+    foreign_periods_record(
+        claim=claim,
+        organisation=tg,
+        months=months("2001-01", "2002-12"),
+        reference="EX-CNSS-TG-000001",
+        user=bj["officer"],
+    )
+    liq = claims.claim_compute(claim=claim, user=bj["officer"])
     assert liq.inputs["elsewhere"] == [
         {
             "organisation": "CNSS-TG",
             "months": 24,
             "spans": [{"start": "2001-01", "end": "2002-12", "months": 24}],
+            "reference": "EX-CNSS-TG-000001",
         }
     ]
-    assert (liq.insured_months, liq.monthly_amount) == (270, D(22000))
+    assert (liq.insured_months, liq.monthly_amount, liq.benefit) == (294, D(22041), "pension")
+    assert {k: liq.inputs["coordination"][k] for k in ("basis", "share", "prorata_amount")} == {
+        "basis": "prorata",
+        "share": "270/294",
+        "prorata_amount": "22041",
+    }
+    assert [s.get("section") for s in liq.trace][-1] == "share"
+    assert (liq.trace[-1]["formula"], liq.trace[-1]["result"]) == (
+        "max(independent_amount, prorata)",
+        "22041",
+    )
     assert liq.inputs["months"][0]["period"] == "2003-04"

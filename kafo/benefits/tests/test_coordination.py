@@ -113,7 +113,7 @@ def test_trace_shows_both_computations_the_totalised_months_and_the_share():
     assert cited["cipres.prorata"].assumption
     assert cited["cipres.prorata"].version == "CIPRES 2006-02-26"
     in_force = {p.name: p.value for p in by_code[("theoretical", "convention_in_force_BJ")].params}
-    assert in_force == {"cipres.in_force.ML": "2012-12-31", "cipres.in_force.BJ": "2014-12-31"}
+    assert in_force == {"cipres.in_force.ML": "31/12/2012", "cipres.in_force.BJ": "31/12/2014"}
     assert ml.summary() | {"counted": ml.counted} == {
         "convention_version": "CIPRES 2006-02-26",
         "basis": "prorata",
@@ -255,6 +255,27 @@ def test_months_of_a_state_without_the_convention_are_not_totalised():
     assert_trace_recomputes(ml.trace, D(20800))
 
 
+def test_a_points_scheme_pays_its_own_points_without_pro_rata():
+    """IPRES-SN (points): 2 years at 300,000 give 316.78 points, bought back once for 70,553
+    (test_worked_examples); Mali's 96 months do not change the points nor share them."""
+    states = {"IPRES-SN": "SN", "INPS-ML": "ML"}
+    sn = coordinated(
+        "IPRES-SN",
+        career("IPRES-SN", "2024-01", "2025-12", 300000),
+        {"INPS-ML": ML_96},
+        born=dt.date(1964, 1, 1),
+        states=states,
+    )
+    assert (sn.basis, sn.benefit, sn.lump_sum_amount, sn.theoretical) == (
+        INDEPENDENT,
+        "lump_sum",
+        D(70553),
+        None,
+    )
+    assert sn.counted == ("INPS-ML",)
+    assert_trace_recomputes(sn.trace, D(70553))
+
+
 def test_the_convention_before_a_state_ratified_it():
     """On 01/06/2013 Mali (end of 2012) has ratified, Benin (assumed end of 2014) not yet: at
     CNSS-BJ the Malian months are not added."""
@@ -291,3 +312,34 @@ def test_a_malformed_convention_version_is_refused_naming_the_field(change, fiel
     with pytest.raises(RuleError) as err:
         parse_convention(bad, ratifications={})
     assert list(err.value.errors) == [field]
+
+
+def test_the_readable_trace_heads_each_part_and_names_the_convention_rules():
+    """The page and the PDF show the three parts under headings, in French and in English; the
+    convention's parameters are named, with their dates in force (dd/mm/yyyy)."""
+    from kafo.benefits.trace_view import readable_trace
+
+    ml = coordinated("INPS-ML", ML_96, {"CNSS-BJ": BJ_120})
+    fr = readable_trace(ml.trace, lang="fr")
+    headings = [(s.number, s.section_heading) for s in fr.steps if s.section_heading]
+    assert headings == [
+        (1, "Calcul indépendant : les seuls mois de l'organisme"),
+        (9, "Calcul théorique : les mois totalisés de tous les organismes (convention CIPRES)"),
+        (22, "Part de l'organisme"),
+    ]
+    assert fr.result.value == "28 000 FCFA"
+    prorata = next(s for s in fr.steps if s.code == "prorata")
+    assert prorata.formula == "arrondi(63 000 FCFA × 96 mois ÷ 216 mois)"
+    assert [(p.label, p.value, p.assumption) for p in prorata.params] == [
+        ("montant théorique selon les règles de l'organisme", "oui", True),
+        ("part au prorata des mois propres", "oui", True),
+    ]
+    in_force = next(s for s in fr.steps if s.code == "convention_in_force_BJ")
+    assert [(p.label, p.value) for p in in_force.params] == [
+        ("convention en vigueur depuis (ML)", "31/12/2012"),
+        ("convention en vigueur depuis (BJ)", "31/12/2014"),
+    ]
+    en = readable_trace(ml.trace, lang="en")
+    assert [s.section_heading for s in en.steps if s.section_heading][2] == (
+        "The organisation's share"
+    )
