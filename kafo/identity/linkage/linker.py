@@ -125,6 +125,7 @@ class _Run:
     def __init__(self, engine, on_step: Callable[[str], None] | None):
         self.engine = engine
         self.constraints: tuple[list, list] = ([], [])
+        self.extra: tuple[str, ...] = model.EXTRA_FIELDS
         self.on_step = on_step or (lambda step: None)
         self.seconds: dict[str, float] = {}
         self._started = time.perf_counter()
@@ -139,6 +140,12 @@ class _Run:
         rec = normalise(records)
         self.engine.load("rec", rec)
         record_count = rec.height
+        # extra evidence that some record has: the others are not compared at all
+        self.extra = tuple(
+            name
+            for name, columns in model.EXTRA_RECORD_FIELDS.items()
+            if rec.get_column(columns[0]).null_count() < record_count
+        )
         del rec  # the engine holds its own copy; a million records' frame is worth freeing
         self._done("normalise")
         for name, sql in model.BLOCKING_TABLES.items():
@@ -152,13 +159,11 @@ class _Run:
         # statement: the largest table of a run is written once.
         params = self._train(record_count)
         self._done("train")
-        self.engine.create("scores", model.score_sql(f"({model.comparison_sql('pairs')})", params))
+        self.engine.create("scores", model.score_sql(f"({self._comparison('pairs')})", params))
         self._done("compare")
         self.engine.create("hops", model.hop_pairs_sql("scores", "pairs", threshold))
         self.engine.drop("pairs")
-        self.engine.create(
-            "hop_scores", model.score_sql(f"({model.comparison_sql('hops')})", params)
-        )
+        self.engine.create("hop_scores", model.score_sql(f"({self._comparison('hops')})", params))
         self.engine.drop("hops")
         self._done("score")
         clusters = self._cluster(threshold, candidate_pairs)
@@ -177,7 +182,7 @@ class _Run:
         # Training pairs are never stored: only their pattern counts come back (fewer jobs on
         # Spark, less memory on DuckDB).
         random_pairs = f"({model.random_pairs_sql(record_count)})"
-        u = model.estimate_u(self._patterns(model.comparison_sql(random_pairs)))
+        u = model.estimate_u(self._patterns(self._comparison(random_pairs)))
         sessions: dict = {}
         start = None
         for name, (condition, fields) in model.TRAINING_SESSIONS.items():
@@ -185,7 +190,7 @@ class _Run:
             modulus = max(1, -(-size // model.TRAINING_PAIRS))
             session_pairs = f"({model.session_pairs_sql(condition, modulus)})"
             m, share = model.expectation_maximisation(
-                self._patterns(model.comparison_sql(session_pairs)), u, fields, start
+                self._patterns(self._comparison(session_pairs)), u, fields, start
             )
             sessions[name] = (m, share, size)
             start = {f: m[f] for f in fields}  # the next session starts from what was learnt
@@ -198,6 +203,9 @@ class _Run:
         for name, by_level in params.tf_adjustments.items():
             self._load_tf_table(name, by_level)
         return params
+
+    def _comparison(self, pairs_table: str) -> str:
+        return model.comparison_sql(pairs_table, self.extra)
 
     def _patterns(self, comparisons_sql: str) -> list[dict]:
         # Sorted so that EM sums in the same order on every engine: identical parameters.
@@ -295,7 +303,8 @@ class _Run:
             f"WHERE s.match_weight >= {REVIEW_FLOOR}"
         )
         return (
-            frame.with_columns(
+            frame.with_columns(pl.col(f"g_{f}").cast(pl.Int32) for f in model.FIELDS)
+            .with_columns(
                 pl.col("match_weight").round(9),
                 (1 / (1 + (2.0 ** (-pl.col("match_weight"))))).round(9).alias("match_probability"),
             )

@@ -102,16 +102,35 @@ def national_id_formats() -> tuple[tuple[re.Pattern, ...], frozenset[str]]:
 
 def national_id_check(nid: str | None, source: str | None) -> bool | None:
     """True when a (normalised) id fits one of the zone's formats (a migrant keeps the id of
-    home), False when it fits none or is a placeholder and the organisation's country has a
+    home), False when it is a placeholder, or fits none and the organisation's country has a
     format, None when nothing can be said (no id, or a country without a published format)."""
-    if not nid:
-        return None
-    patterns, checked = national_id_formats()
+    form = _id_form(nid) if nid else None
+    if form is None or form == _FITS_NONE:
+        return False if form == _FITS_NONE and source in national_id_formats()[1] else None
+    return form == _FITS
+
+
+_FITS, _FITS_NONE, _PLACEHOLDER_ID = "fits", "fits none", "placeholder"
+
+
+def _id_form(nid: str) -> str:
     if _PLACEHOLDER.match(nid):
-        return False
-    if any(p.fullmatch(nid) for p in patterns):
-        return True
-    return False if source in checked else None
+        return _PLACEHOLDER_ID
+    return _FITS if any(p.fullmatch(nid) for p in national_id_formats()[0]) else _FITS_NONE
+
+
+def _national_id_ok(frame: pl.DataFrame) -> pl.Expr:
+    """`nid_ok` of every record (see national_id_check), the patterns run on distinct ids."""
+    form = _map_distinct(frame.get_column("nid").replace("", None), _id_form)
+    checked = pl.col("source").is_in(list(national_id_formats()[1]))
+    return (
+        pl.when(form == _FITS)
+        .then(True)
+        .when((form == _PLACEHOLDER_ID) | ((form == _FITS_NONE) & checked))
+        .then(False)
+        .otherwise(None)
+        .alias("nid_ok")
+    )
 
 
 _Y_BEFORE_VOWEL = re.compile(r"(?<=[^aeiouy])y(?=[aeiou])")
@@ -281,23 +300,18 @@ def normalise(records) -> pl.DataFrame:
     frame = _with_name_keys(frame, "family_name", "fam")
     frame = _with_name_keys(frame, "given_names", "giv")
     frame = _with_name_keys(frame, "mother_name", "mot")
-    frame = _with_name_keys(frame, "spouse_names", "spo")
-    frame = _with_name_keys(frame, "father_name", "fat")
+    for column, prefix in (("spouse_names", "spo"), ("father_name", "fat")):
+        if frame.get_column(column).null_count() < frame.height:
+            frame = _with_name_keys(frame, column, prefix)
+        else:  # the column is absent: no keys to compute, no join (a copy of every record)
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(f"{prefix}_bag"))
     frame = _with_place_key(frame)
     sex = pl.col("sex").str.to_uppercase().str.slice(0, 1)
     frame = frame.with_columns(
         _map_distinct(frame.get_column("national_id"), normalise_national_id).alias("nid")
     )
     nid = pl.col("nid")
-    checks = frame.select("nid", "source").unique().drop_nulls("nid")
-    checks = checks.with_columns(
-        pl.Series(
-            "nid_ok",
-            [national_id_check(n, s) for n, s in checks.iter_rows()],
-            dtype=pl.Boolean,
-        )
-    )
-    frame = frame.join(checks, on=["nid", "source"], how="left", nulls_equal=True)
+    frame = frame.with_columns(_national_id_ok(frame))
     return frame.sort("rid").select(
         "rid",
         "record_id",

@@ -4,6 +4,7 @@ now (DuckDB, no database)."""
 # SQL here is built from the model's own rules; record values reach DuckDB as a loaded table.
 # ruff: noqa: S608
 
+import polars as pl
 import pytest
 
 from kafo.identity.linkage import model
@@ -74,3 +75,34 @@ def test_other_persons_of_another_place_and_day_are_not_candidates():
     left = ("F1", "INPS-ML", "Dicko", "Aïchatou", "F", "1959-01-12", "Niamey", "", "")
     right = ("F2", "INPS-ML", "Dicko", "Aïkhatou", "F", "1958-01-13", "Zinder", "", "")
     assert _candidate_pairs([left, right]) == set()
+
+
+def test_comparing_on_the_nine_columns_reads_no_extra_column_and_stores_one_byte_levels():
+    """What every candidate pair costs (issue 20: +14 % memory at 200,000 persons): without
+    extra evidence no extra column is read, and the scores keep levels, weight and flags only."""
+    left, right = MISSED_BEFORE["family_day_place"]
+    rec = normalise([dict(zip(COLUMNS, row, strict=True)) for row in (left, right)])
+    extra_columns = [c for columns in model.EXTRA_RECORD_FIELDS.values() for c in columns]
+    engine = DuckDBEngine()
+    try:
+        engine.load("rec", rec.drop(extra_columns))
+        engine.create("pairs", "SELECT 0 AS l_rid, 1 AS r_rid")
+        for name in model.TF_FIELDS:
+            engine.create(f"tf_{name}", "SELECT 'x' AS key, 0.0 AS adj2, 0.0 AS adj3")
+        params = model.Parameters(m=model.DEFAULT_M, u=model.DEFAULT_U, prior=0.01)
+        engine.create("scores", model.score_sql(f"({model.comparison_sql('pairs', ())})", params))
+        scores = engine.frame("SELECT * FROM scores")
+    finally:
+        engine.close()
+    assert scores.columns == [
+        "l_rid",
+        "r_rid",
+        "swapped",
+        *(f"g_{name}" for name in model.FIELDS),
+        "match_weight",
+        "guard",
+        "contradiction",
+    ]
+    assert {scores[f"g_{name}"].dtype for name in model.FIELDS} == {pl.Int8}
+    assert [scores[f"g_{name}"].item() for name in model.EXTRA_FIELDS] == [-1, -1, -1, -1]
+    assert (scores["g_fam"].item(), scores["g_date"].item()) == (3, 6)
