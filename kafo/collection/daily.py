@@ -112,7 +112,10 @@ def missing_by_employer(
         .values("n")
     )
     employers = (
-        Employer.unscoped.filter(organisation=organisation, registered_on__lte=on)
+        selectors.exclude_not_expected(
+            Employer.unscoped.filter(organisation=organisation, registered_on__lte=on),
+            organisation.pk,
+        )
         .filter(~Q(status__in=selectors.STOPPED) | Q(status_since__gte=since))
         .annotate(
             size=Coalesce(

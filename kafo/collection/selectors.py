@@ -82,6 +82,27 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+# Contribution accounts that declare on a schedule of their own and are never expected to
+# declare: a voluntary member's account declares a period only when it is paid (kafo.voluntary).
+# An app above collection registers, in its AppConfig.ready(), a function organisation id ->
+# queryset of those employer ids; every reader of expected declarations leaves them out.
+NOT_EXPECTED: list = []
+
+
+def exclude_not_expected(employers, organisation_id: int):
+    """`employers` (an Employer queryset) without the accounts never expected to declare."""
+    for ids_of in NOT_EXPECTED:
+        employers = employers.exclude(pk__in=ids_of(organisation_id))
+    return employers
+
+
+def is_expected(employer) -> bool:
+    """False for an account never expected to declare (see NOT_EXPECTED)."""
+    return not any(
+        ids_of(employer.organisation_id).filter(pk=employer.pk).exists() for ids_of in NOT_EXPECTED
+    )
+
+
 def stopped_on(employer) -> dt.date | None:
     """The day the employer stopped being expected to declare (closed or suspended), or None."""
     return employer.status_since if employer.status in STOPPED else None
@@ -165,6 +186,8 @@ def schedule_versions(employer, *, size: int) -> list[tuple[dt.date, Schedule]]:
 def expected_for(employer, *, as_of: dt.date | None = None) -> list[ExpectedPeriod]:
     """The periods `employer` must have declared, ended before `as_of`."""
     as_of = as_of or _today()
+    if not is_expected(employer):
+        return []
     versions = schedule_versions(employer, size=workforce(employer, on=as_of))
     since = followed_since(employer.organisation_id, on=as_of)
     registered_on = followed_registration(employer.registered_on, since)
@@ -264,7 +287,9 @@ def non_filers(organisation, period: str, filters: NonFilerFilters | dict | None
         .annotate(n=Count("*"))
         .values("n")
     )
-    qs = Employer.unscoped.filter(organisation_id=organisation.pk).annotate(
+    qs = exclude_not_expected(
+        Employer.unscoped.filter(organisation_id=organisation.pk), organisation.pk
+    ).annotate(
         workforce=Coalesce(
             Subquery(last_lines, output_field=IntegerField()),
             Subquery(open_jobs, output_field=IntegerField()),
@@ -357,7 +382,7 @@ def non_filer_counts(organisation, period_list: list[str]) -> dict[str, int]:
         .values("line_count")[:1]
     )
     employers = list(
-        Employer.unscoped.filter(organisation_id=org_id)
+        exclude_not_expected(Employer.unscoped.filter(organisation_id=org_id), org_id)
         .annotate(last_lines=Subquery(last_lines, output_field=IntegerField()))
         .values_list("pk", "registered_on", "status", "status_since", "last_lines")
     )
