@@ -1,413 +1,24 @@
 """The per-role dashboards (the home page of every staff user), the Excel export of an
 indicator table and the director's monthly report.
 
-Indicator figures come from the snapshots written by `kafo stats compute` (selectors): a page
-never scans the declarations. The few live figures (claims by status, suspensions, the next run,
-the arrears of the top employers) are counts on small, indexed tables.
-
-Every figure links to the list it counts only when the user may open that list (`may_open`).
+The figures of each section are built in sections.py (from the snapshots of
+`kafo stats compute`: a page never scans the declarations); who may open the list behind a
+figure in links.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kafo.accounts.models import RoleCode
-from kafo.stats import charts, selectors
-from kafo.stats.format import cell_text, period_label
-
-# Which indicators each role follows on its dashboard (in this order), with a 12-month chart.
-ROLE_INDICATORS: dict[str, tuple[str, ...]] = {
-    RoleCode.DIRECTOR: (
-        "coverage_active",
-        "collection_rate",
-        "arrears_ratio",
-        "declaration_compliance",
-        "liquidation_days_median",
-        "pensions_in_payment",
-        "allowances_in_payment",
-        "demographic_ratio",
-        "payment_failure_rate",
-        "life_certificate_compliance",
-        "registry_national_id",
-    ),
-    RoleCode.CONTRIBUTIONS_MANAGER: (
-        "declaration_compliance",
-        "collection_rate",
-        "arrears_ratio",
-        "arrears_months",
-    ),
-    RoleCode.BENEFITS_OFFICER: ("liquidation_days_median", "liquidation_within_90"),
-    RoleCode.APPROVER: ("liquidation_days_median", "liquidation_within_90"),
-    RoleCode.PAYMENT_OFFICER: (
-        "pensions_in_payment",
-        "allowances_in_payment",
-        "payment_failure_rate",
-        "life_certificate_compliance",
-    ),
-    RoleCode.REGISTRATION_AGENT: (
-        "pending_registrations",
-        "review_queue",
-        "registry_national_id",
-        "registry_phone",
-    ),
-}
-ZONE_CODES = (
-    "coverage_active",
-    "collection_rate",
-    "arrears_ratio",
-    "declaration_compliance",
-    "liquidation_days_median",
-    "pensions_in_payment",
-    "payment_failure_rate",
-    "registry_national_id",
-)
-AGE_BUCKETS = (
-    (30, gettext_lazy("0–30 j")),
-    (90, gettext_lazy("31–90 j")),
-    (180, gettext_lazy("91–180 j")),
-    (None, gettext_lazy("> 180 j")),
-)
-
-
-def _permission_checks():
-    """{URL name: predicate(user)}: the same checks the list views make before answering."""
-    from kafo.accounts.permissions import can
-    from kafo.benefits import permissions as benefits
-    from kafo.collection.permissions import can_follow_non_filers
-    from kafo.contributions import permissions as contributions
-    from kafo.payroll import permissions as payroll
-
-    def staff(check):
-        return lambda user: check(user) and not user.is_employer_user
-
-    return {
-        "contributions-declaration-list": staff(contributions.can_read),
-        "contributions-pending-list": staff(contributions.can_read),
-        "contributions-account-list": staff(contributions.can_read_account),
-        "collection-non-filer-list": can_follow_non_filers,
-        "benefits-claim-list": benefits.can_read_claims,
-        "payroll-benefit-list": payroll.can_read_payments,
-        "payroll-run-list": payroll.can_read_payments,
-        "payroll-life-campaign": lambda u: payroll.can_read_payments(u) and u.organisation_id,
-        "identity-review-list": lambda u: can(u, "registry.view"),
-        "contributions-account-detail": staff(contributions.can_read_account),
-    }
-
-
-def may_open(user, url: str | None) -> bool:
-    """True when `user` may open the page at `url` (a list a figure counts). Unknown pages: no."""
-    if not url:
-        return False
-    try:
-        match = resolve(url.split("?", 1)[0])
-    except Http404:
-        return False
-    check = _permission_checks().get(match.url_name)
-    return bool(check and check(user))
-
-
-def _link(user, url):
-    return url if may_open(user, url) else None
-
-
-@dataclass
-class Figure:
-    """One number on a dashboard: its label, text, and the list behind it (None: no link)."""
-
-    label: str
-    text: str
-    url: str | None = None
-    hint: str = ""
-    id: str = ""
-
-    @property
-    def none(self) -> bool:
-        """No figure to show: "pas encore de données" (never a link, never a big number)."""
-        return self.text == _("pas encore de données")
-
-
-@dataclass
-class Trend:
-    code: str
-    name: str
-    current: Figure
-    chart: str
-
-
-def _trends(user, organisation, codes, period):
-    """The current figure and the 12-month chart of each of `codes` (two queries in all)."""
-    from kafo.stats.models import Indicator
-
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
-    periods = selectors.last_periods(12, until=period) if period else []
-    table = {
-        row.indicator.code: row.cells
-        for row in selectors.indicator_table(organisation, periods)
-        if row.indicator.code in indicators
-    }
-    out = []
-    for code in codes:
-        ind = indicators.get(code)
-        if ind is None:
-            continue
-        series = table.get(code) or [selectors.Cell(period=period or "")]
-        last = series[-1]
-        points = [(period_label(c.period), _chart_value(ind.unit, c)) for c in series]
-        url = selectors.drilldown_url(code, organisation, last.period) if period else None
-        out.append(
-            Trend(
-                code=code,
-                name=ind.name(),
-                current=Figure(
-                    label="",  # the card's title names it
-                    text=cell_text(ind.unit, last),
-                    url=_link(user, url),
-                    hint=_ratio_hint(ind, last),
-                    id=f"fig-{code}",
-                ),
-                chart=charts.line_chart(
-                    points,
-                    title=_("%(name)s, 12 derniers mois") % {"name": ind.name()},
-                ),
-            )
-        )
-    return out
-
-
-def _chart_value(unit, cell):
-    if not cell.has_data:
-        return None
-    return cell.value * 100 if unit == "ratio" else cell.value
-
-
-def _ratio_hint(indicator, cell) -> str:
-    if not cell.has_data or cell.denominator is None or indicator.unit != "ratio":
-        return ""
-    return f"{_int(cell.numerator)} / {_int(cell.denominator)}"
-
-
-def _int(value) -> str:
-    if value is None:
-        return "—"
-    return f"{int(Decimal(value)):,}".replace(",", "\u202f")
-
-
-def _fcfa(value) -> str:
-    return f"{_int(value)}\u00a0FCFA"  # never "FCFA" alone on the next line
-
-
-def _claims(user, today):
-    """Claims by status and, for those not decided, by age since they were opened."""
-    from kafo.benefits.models import Claim, ClaimStatus
-
-    by_status = dict(Claim.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    base = reverse("benefits-claim-list")
-    figures = [
-        Figure(
-            label=str(label),
-            text=_int(by_status.get(value, 0)),
-            url=_link(user, f"{base}?status={value}"),
-            id=f"claims-{value}",
-        )
-        for value, label in ClaimStatus.choices
-    ]
-    now = timezone.now()
-    open_claims = Claim.objects.filter(
-        status__in=[ClaimStatus.OPENED, ClaimStatus.COMPUTED, ClaimStatus.SUBMITTED]
-    ).values_list("opened_at", flat=True)
-    ages = [0] * len(AGE_BUCKETS)
-    for opened in open_claims.iterator():
-        ages[_bucket((now - opened).days)] += 1
-    chart = charts.bar_chart(
-        [(label, n, _int(n)) for (_d, label), n in zip(AGE_BUCKETS, ages, strict=True)],
-        title=_("Demandes en cours par ancienneté"),
-    )
-    return figures, chart
-
-
-def _bucket(days: int) -> int:
-    for i, (limit, _label) in enumerate(AGE_BUCKETS):
-        if limit is None or days <= limit:
-            return i
-    return len(AGE_BUCKETS) - 1
-
-
-def _arrears(user, today, limit=10):
-    """The employers owing the most (their balance) and the arrears of the organisation by age.
-
-    Age: the debits still unpaid once the payments are allocated oldest first, i.e. the most
-    recent debits that add up to the employer's balance (one SQL statement over the ledger).
-    """
-    from django.db import connection
-
-    from kafo.contributions.selectors import account_balances
-
-    top = [(e, b) for e, b in account_balances(limit=limit) if b and b > 0]
-    organisation_id = user.organisation_id
-    sql = (
-        "WITH bal AS (SELECT employer_id, SUM(amount) AS balance FROM contributions_ledgerentry"
-        " WHERE organisation_id = %s GROUP BY employer_id HAVING SUM(amount) > 0),"
-        " debits AS (SELECT l.employer_id, l.due_date, l.amount, b.balance,"
-        " SUM(l.amount) OVER (PARTITION BY l.employer_id ORDER BY l.due_date DESC, l.id DESC"
-        " ROWS UNBOUNDED PRECEDING) - l.amount AS newer"
-        " FROM contributions_ledgerentry l JOIN bal b ON b.employer_id = l.employer_id"
-        " WHERE l.organisation_id = %s AND l.amount > 0)"
-        " SELECT due_date, CASE WHEN balance - newer < amount THEN balance - newer"
-        " ELSE amount END FROM debits WHERE newer < balance"
-    )
-    buckets = [Decimal(0)] * len(AGE_BUCKETS)
-    if organisation_id is not None:
-        with connection.cursor() as cur:
-            cur.execute(sql, [organisation_id, organisation_id])
-            for due, owed in cur.fetchall():
-                if isinstance(due, str):
-                    due = dt.date.fromisoformat(due[:10])
-                days = (today - due).days
-                if days > 0:  # not yet due: not in arrears
-                    buckets[_bucket(days)] += Decimal(owed)
-    chart = charts.bar_chart(
-        [(label, v, _fcfa(v)) for (_d, label), v in zip(AGE_BUCKETS, buckets, strict=True)],
-        title=_("Arriérés par ancienneté"),
-    )
-    rows = [
-        Figure(
-            label=employer.legal_name,
-            text=_fcfa(balance),
-            url=_link(user, reverse("contributions-account-detail", args=[employer.pk])),
-        )
-        for employer, balance in top
-    ]
-    return rows, chart, sum(buckets, Decimal(0))
-
-
-def _queue_figure(user, organisation, code, period, label, fid):
-    cell = selectors.indicator_value(code, organisation, period) if period else None
-    text = cell_text("count", cell) if cell else _("pas encore de données")
-    url = selectors.drilldown_url(code, organisation, period) if period else None
-    return Figure(label=label, text=text, url=_link(user, url), id=fid)
-
-
-def _queues(user, organisation, period, today):
-    """Work queues of the organisation: pending registrations, review items, claims waiting,
-    their age (the oldest item)."""
-    from kafo.benefits.models import Claim, ClaimStatus
-    from kafo.contributions.models import PendingRegistration
-
-    figures = [
-        _queue_figure(
-            user,
-            organisation,
-            "pending_registrations",
-            period,
-            _("Immatriculations en attente"),
-            "queue-pending",
-        ),
-        _queue_figure(
-            user, organisation, "review_queue", period, _("Doublons à examiner"), "queue-review"
-        ),
-    ]
-    oldest = PendingRegistration.objects.filter(status="open").aggregate(m=Min("created_at"))["m"]
-    if oldest:
-        figures[0].hint = _("la plus ancienne : %(d)s j") % {"d": (timezone.now() - oldest).days}
-    waiting = Claim.objects.filter(status=ClaimStatus.SUBMITTED)
-    first = waiting.aggregate(m=Min("submitted_at"))["m"]
-    figures.append(
-        Figure(
-            label=_("Demandes à approuver"),
-            text=_int(waiting.count()),
-            url=_link(user, reverse("benefits-claim-list") + "?status=submitted"),
-            hint=_("la plus ancienne : %(d)s j") % {"d": (timezone.now() - first).days}
-            if first
-            else "",
-            id="queue-approve",
-        )
-    )
-    return figures
-
-
-def _declarations(user, organisation, period):
-    cell = selectors.indicator_value("declaration_compliance", organisation, period)
-    received = cell.numerator
-    expected = cell.denominator
-    missing = None if expected is None or received is None else expected - received
-    nf_url = selectors.drilldown_url("declaration_compliance", organisation, period)
-    return [
-        Figure(
-            _("Déclarations reçues"),
-            _int(received) if cell.has_data else _("pas encore de données"),
-            _link(user, reverse("contributions-declaration-list")),
-            id="decl-received",
-        ),
-        Figure(
-            _("Déclarations attendues"),
-            _int(expected) if cell.has_data else _("pas encore de données"),
-            id="decl-expected",
-        ),
-        Figure(
-            _("Non-déclarants"),
-            _int(missing) if missing is not None else _("pas encore de données"),
-            _link(user, nf_url),
-            id="decl-missing",
-        ),
-        # No record of payments waiting to be allocated exists yet: payments are recorded
-        # straight onto an employer's account.
-        Figure(_("Paiements à affecter"), _("pas encore de données"), id="payments-to-allocate"),
-    ]
-
-
-def _payments(user):
-    from kafo.payroll.models import BenefitInPayment, PayrollRun
-
-    run = (
-        PayrollRun.objects.exclude(status__in=["frozen", "cancelled"])
-        .order_by("period_start")
-        .first()
-    )
-    suspended = BenefitInPayment.objects.filter(status="suspended").count()
-    return [
-        Figure(
-            _("Prochaine paie"),
-            (f"{run.period_start:%m/%Y} — {run.get_status_display()}" if run else _("aucune")),
-            _link(user, reverse("payroll-run-list")),
-            id="next-run",
-        ),
-        Figure(
-            _("Prestations suspendues"),
-            _int(suspended),
-            _link(user, reverse("payroll-benefit-list") + "?status=suspended"),
-            id="suspended",
-        ),
-    ]
-
-
-def _zone(period):
-    from kafo.organisations.models import Organisation
-    from kafo.stats.models import Indicator
-
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=ZONE_CODES)}
-    codes = [c for c in ZONE_CODES if c in indicators]
-    table = selectors.zone_side_by_side(codes, period) if period else {}
-    empty = selectors.Cell(period=period or "")
-    rows = []
-    for org in Organisation.objects.order_by("code"):
-        cells = table.get(org.pk, {})
-        rows.append((org.name, [cell_text(indicators[c].unit, cells.get(c, empty)) for c in codes]))
-    cells = table.get(None, {})
-    totals = [cell_text(indicators[c].unit, cells.get(c, empty)) for c in codes]
-    return [indicators[c].name() for c in codes], rows, totals
+from kafo.stats import sections, selectors
+from kafo.stats.format import period_label
+from kafo.stats.sections import ROLE_INDICATORS, ZONE_CODES
 
 
 @login_required
@@ -428,25 +39,29 @@ def dashboard(request):
     }
     if user.is_zone_admin:
         period = selectors.latest_period(None)
-        headers, rows, totals = _zone(period)
+        headers, rows, totals = sections.zone(period)
         context |= {"zone_headers": headers, "zone_rows": rows, "zone_totals": totals}
-        context["zone_trends"] = _trends(user, None, ZONE_CODES[:4], period)
+        context["zone_trends"] = sections.trends(user, None, ZONE_CODES[:4], period)
         context["sections"].add("zone")
     if organisation is not None:
         period = selectors.latest_period(organisation)
         codes: list[str] = []
         for role in roles:
             codes += [c for c in ROLE_INDICATORS.get(role, ()) if c not in codes]
-        context["trends"] = _trends(user, organisation, codes, period)
+        context["trends"] = sections.trends(user, organisation, codes, period)
         context["period"] = period_label(period) if period else ""
         if RoleCode.DIRECTOR in roles:
-            top, chart, total = _arrears(user, today)
-            context |= {"top_arrears": top, "arrears_chart": chart, "arrears_total": _fcfa(total)}
-            context["queues"] = _queues(user, organisation, period, today)
+            top, chart, total = sections.arrears(user, today)
+            context |= {
+                "top_arrears": top,
+                "arrears_chart": chart,
+                "arrears_total": sections.fcfa(total),
+            }
+            context["queues"] = sections.queues(user, organisation, period, today)
             context["sections"].add("director")
         if RoleCode.CONTRIBUTIONS_MANAGER in roles and period:
-            context["declarations"] = _declarations(user, organisation, period)
-            context["pending"] = _queue_figure(
+            context["declarations"] = sections.declarations(user, organisation, period)
+            context["pending"] = sections.queue_figure(
                 user,
                 organisation,
                 "pending_registrations",
@@ -455,12 +70,12 @@ def dashboard(request):
                 "pending",
             )
         if roles & {RoleCode.BENEFITS_OFFICER, RoleCode.APPROVER, RoleCode.DIRECTOR}:
-            context["claims"], context["claims_chart"] = _claims(user, today)
+            context["claims"], context["claims_chart"] = sections.claims(user, today)
         if RoleCode.PAYMENT_OFFICER in roles:
-            context["payments"] = _payments(user)
+            context["payments"] = sections.payments(user)
         if RoleCode.REGISTRATION_AGENT in roles and period:
             context["registration"] = [
-                _queue_figure(
+                sections.queue_figure(
                     user,
                     organisation,
                     "pending_registrations",
@@ -468,7 +83,7 @@ def dashboard(request):
                     _("Immatriculations en attente"),
                     "reg-pending",
                 ),
-                _queue_figure(
+                sections.queue_figure(
                     user,
                     organisation,
                     "review_queue",

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from kafo.stats import charts
 from kafo.stats.compute_reference import load_indicators
+from kafo.stats.links import may_open
 from kafo.stats.models import Indicator, IndicatorValue
-from kafo.stats.views import may_open
 
 
 def _value(code, org, period, value, num=None, den=None):
