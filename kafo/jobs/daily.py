@@ -65,6 +65,7 @@ def run_daily(on: dt.date | None = None) -> list[str]:
     command("collection_daily", on=day)
     report.append(_payroll_stop_expired(on))
     command("payroll_allowances", on=day)
+    command("voluntary_daily", on=day)
     stats = _stats_compute(on)
     if stats:
         report.append(stats)

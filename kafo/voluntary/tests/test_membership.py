@@ -239,3 +239,18 @@ def test_a_member_joins_once(inps):
     with pytest.raises(ValidationError) as again:
         _join(inps, person=membership.person)
     assert "déjà adhérente" in again.value.message_dict["person"][0]
+
+
+def test_the_daily_run_lapses_an_unpaid_membership_once(inps):
+    from kafo.jobs.daily import run_daily
+
+    membership = _join(inps)  # 2025-Q1 .. 2025-Q4 unpaid: the fourth due 15/01/2026
+
+    first = run_daily(dt.date(2026, 1, 16))
+    again = run_daily(dt.date(2026, 1, 17))
+
+    assert "Adhésions volontaires tombées en déchéance : 1." in first
+    assert "Adhésions volontaires tombées en déchéance : 0." in again
+    membership.refresh_from_db()
+    assert (membership.status, membership.lapsed_on) == ("lapsed", dt.date(2026, 1, 16))
+    assert MembershipEvent.objects.filter(membership=membership, kind="lapsed").count() == 1
