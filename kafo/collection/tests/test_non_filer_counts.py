@@ -125,3 +125,21 @@ def test_counts_equal_the_non_filers_list_of_each_period(org):
 
 def test_no_period_no_count(org):
     assert selectors.non_filer_counts(org, []) == {}
+
+
+def test_counts_honour_the_go_live_as_the_list_does(org):
+    from kafo.collection.rule_versions import follow_up_set
+
+    # Kafo follows CNPS-CI from 01/03/2026: December's, January's and February's non-filers, and
+    # Q4 2025's, are not expected in Kafo; Q1 2026 ends after the go-live, so it still is.
+    follow_up_set(
+        organisation=org,
+        followed_since=d(2026, 3, 1),
+        effective_from=d(2026, 3, 1),
+        source="décision de mise en service",
+    )
+    asked = [*MONTHS, "2025-Q4", "2026-Q1", "2026-Q2"]
+    counts = selectors.non_filer_counts(org, asked)
+    assert counts == {p: selectors.non_filers(org, p).count() for p in asked}
+    assert (counts["2025-12"], counts["2026-02"], counts["2025-Q4"]) == (0, 0, 0)
+    assert (counts["2026-03"], counts["2026-06"]) == (3, 4)
