@@ -5,25 +5,51 @@ with their dependants and employments, registration numbers already allocated pe
 and the list of persons registered twice (at two organisations, with the spelling variants
 clerks produce). The same seed and options always give the same plan: one `random.Random` is
 drawn from in a fixed order, and every date derives from the reference date passed in.
+
+Split by job: the plan's records (records.py), drawing helpers and national identifiers
+(drawing.py), families (families.py), careers and second registrations (careers.py); this
+module holds the zone's shape, the builder of employers and persons, and `build_zone`. The
+names used elsewhere (tests, load.py) stay importable from here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import accumulate
 
 from kafo.registry.domain import names as phonetics
 from kafo.registry.domain import registration_numbers
 
 from . import names as data
-
-REFERENCE_DATE = dt.date(2026, 11, 1)
+from .careers import CareerBuilder
+from .drawing import (  # noqa: F401 - re-exported (tests, load.py)
+    _PRECISION_BEFORE_1970,
+    _PRECISION_BEFORE_1986,
+    _PRECISION_RECENT,
+    _age,
+    _digits,
+    _split,
+    _Weighted,
+    _years,
+    _zipf,
+    id_from_pattern,
+    national_id,
+)
+from .families import CHILD_LISTED_UNTIL, POLYGAMY_SHARE, FamilyBuilder  # noqa: F401
+from .records import (  # noqa: F401 - re-exported (tests, load.py)
+    REFERENCE_DATE,
+    CrossRegistration,
+    DependantRecord,
+    EmployerRecord,
+    EmploymentRecord,
+    EstablishmentRecord,
+    OrganisationInfo,
+    PersonRecord,
+    ZonePlan,
+)
 
 # Rough share of the zone's insured and employers per organisation (INPS-ML and CNPS-CI largest).
 ORGANISATION_WEIGHTS = {
@@ -49,259 +75,12 @@ CROSS_TARGETS = {
 }
 CROSS_SHARE = 0.04
 NATIONAL_ID_SHARE = {"ML": 0.55, "SN": 0.60, "CI": 0.50, "BF": 0.35, "NE": 0.25}
-POLYGAMY_SHARE = {"ML": 0.28, "SN": 0.32, "CI": 0.10, "BF": 0.22, "NE": 0.36}
-# Dependant children are listed while under this age at the reference date.
-CHILD_LISTED_UNTIL = 25
-
-
-@dataclass(frozen=True)
-class OrganisationInfo:
-    code: str
-    country: str
-    national_id_pattern: str = ""
-
-
-@dataclass(slots=True, eq=False)
-class EstablishmentRecord:
-    name: str
-    address: str
-    city: str
-    opened_on: dt.date | None
-    closed_on: dt.date | None = None
-
-
-@dataclass(slots=True, eq=False)
-class EmployerRecord:
-    organisation: str
-    legal_name: str
-    trade_register_id: str
-    tax_id: str
-    sector: str
-    risk_class: int
-    address: str
-    city: str
-    phone: str
-    status: str
-    status_since: dt.date
-    registered_on: dt.date
-    jobs: tuple[str, ...]
-    size: float
-    establishments: list[EstablishmentRecord] = field(default_factory=list)
-    number: str = ""
-
-
-@dataclass(slots=True, eq=False)
-class DependantRecord:
-    relationship: str
-    family_name: str
-    given_names: str
-    sex: str
-    birth_date: dt.date | None
-    birth_date_precision: str = "day"
-    marriage_date: dt.date | None = None
-    marriage_end_date: dt.date | None = None
-    filiation: str = ""
-    other_parent: int | None = None  # index of the spouse in the same person's dependants
-
-
-@dataclass(slots=True, eq=False)
-class EmploymentRecord:
-    employer: EmployerRecord
-    start_date: dt.date
-    end_date: dt.date | None
-    job_title: str
-
-
-@dataclass(slots=True, eq=False)
-class PersonRecord:
-    organisation: str
-    people: str
-    family_name: str
-    given_names: str
-    sex: str
-    birth_date: dt.date
-    birth_date_precision: str
-    birth_place: str
-    mother_name: str
-    national_id: str
-    phone: str
-    address: str
-    registered_on: dt.date = REFERENCE_DATE
-    dependants: list[DependantRecord] = field(default_factory=list)
-    employments: list[EmploymentRecord] = field(default_factory=list)
-    number: str = ""
-
-
-@dataclass(slots=True, eq=False)
-class CrossRegistration:
-    """The same human registered at two organisations; `variants` says how the second differs."""
-
-    first: PersonRecord
-    second: PersonRecord
-    variants: tuple[str, ...]
-
-
-@dataclass
-class ZonePlan:
-    employers: list[EmployerRecord]
-    persons: list[PersonRecord]
-    cross_registrations: list[CrossRegistration]
-    portal_employers: dict[str, EmployerRecord]  # organisation code -> employer of the demo login
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        """Return the number of records of each kind per organisation."""
-        out: dict[str, dict[str, int]] = {}
-
-        def add(org: str, kind: str, n: int = 1) -> None:
-            out.setdefault(org, dict.fromkeys(_KINDS, 0))[kind] += n
-
-        for e in self.employers:
-            add(e.organisation, "employers")
-            add(e.organisation, "establishments", len(e.establishments))
-        for p in self.persons:
-            add(p.organisation, "persons")
-            add(p.organisation, "dependants", len(p.dependants))
-            add(p.organisation, "employments", len(p.employments))
-        return out
-
-
-_KINDS = ("employers", "establishments", "persons", "dependants", "employments")
-
-
-# --- small drawing helpers ------------------------------------------------------------------
-
-
-class _Weighted:
-    """Draw from a fixed list with fixed weights (cumulative weights computed once)."""
-
-    __slots__ = ("items", "cum", "total")
-
-    def __init__(self, items: Sequence, weights: Sequence[float]):
-        self.items = list(items)
-        self.cum = list(accumulate(weights))
-        self.total = self.cum[-1]
-
-    def draw(self, rng: random.Random):
-        return self.items[bisect_right(self.cum, rng.random() * self.total)]
-
-
-# Birth dates of older people are often known by the year only ("born about 1961").
-_PRECISION_BEFORE_1970 = _Weighted(("year", "month", "day"), (45, 8, 47))
-_PRECISION_BEFORE_1986 = _Weighted(("year", "month", "day"), (15, 5, 80))
-_PRECISION_RECENT = _Weighted(("year", "month", "day"), (3, 2, 95))
-_CHILDREN_WANTED = _Weighted(range(9), (8, 10, 14, 16, 16, 13, 10, 8, 5))
-
-
-def _zipf(items: Sequence[str], exponent: float = 0.8) -> _Weighted:
-    """Common names first: the first of a list is drawn most often (homonyms are real)."""
-    return _Weighted(items, [1 / (rank + 1) ** exponent for rank in range(len(items))])
-
-
-def _years(date: dt.date, years: float) -> dt.date:
-    return date + dt.timedelta(days=round(years * 365.25))
-
-
-def _add_years_exact(date: dt.date, years: int) -> dt.date:
-    try:
-        return date.replace(year=date.year + years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year + years, day=28)
-
-
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def _split(total: int, weights: dict[str, float], at_least: int = 0) -> dict[str, int]:
-    """Split a total over organisations by weight (largest remainder, deterministic)."""
-    if at_least and total >= at_least * len(weights):
-        rest = _split(total - at_least * len(weights), weights)
-        return {k: n + at_least for k, n in rest.items()}
-    norm = sum(weights.values())
-    raw = {k: total * w / norm for k, w in weights.items()}
-    out = {k: int(v) for k, v in raw.items()}
-    rest = total - sum(out.values())
-    for k in sorted(raw, key=lambda k: (out[k] - raw[k], k))[:rest]:
-        out[k] += 1
-    return out
-
-
-# --- national identifiers -------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\\d|\[[^\]]+\]|\\.|[^\\\[\]{}^$]")
-
-
-def id_from_pattern(pattern: str, rng: random.Random) -> str | None:
-    """Return a random value matching a simple pattern (digits, classes, {n} / {n,m}), or None."""
-    body = pattern.removeprefix("^").removesuffix("$")
-    out = []
-    pos = 0
-    while pos < len(body):
-        m = _TOKEN.match(body, pos)
-        if not m:
-            return None
-        piece = m.group(0)
-        pos = m.end()
-        count = 1
-        q = re.match(r"\{(\d+)(?:,(\d+))?\}", body[pos:])
-        if q:
-            low, high = int(q.group(1)), int(q.group(2) or q.group(1))
-            count = rng.randint(low, high)
-            pos += q.end()
-        for _ in range(count):
-            if piece == r"\d":
-                out.append(str(rng.randrange(10)))
-            elif piece.startswith("["):
-                chars = []
-                inner = piece[1:-1]
-                if inner.startswith("^"):
-                    return None
-                i = 0
-                while i < len(inner):
-                    if i + 2 < len(inner) and inner[i + 1] == "-":
-                        chars.extend(chr(c) for c in range(ord(inner[i]), ord(inner[i + 2]) + 1))
-                        i += 3
-                    else:
-                        chars.append(inner[i])
-                        i += 1
-                out.append(rng.choice(chars))
-            elif piece.startswith("\\"):
-                out.append(piece[1])
-            elif piece in "()|*+?.":
-                return None
-            else:
-                out.append(piece)
-    value = "".join(out)
-    return value if re.fullmatch(pattern, value) else None
-
-
-def _digits(rng: random.Random, n: int) -> str:
-    return f"{rng.randrange(10**n):0{n}d}"
-
-
-def national_id(country: str, pattern: str, sex: str, birth: dt.date, rng: random.Random) -> str:
-    """Return a plausible national identifier for the country, matching its pattern if any."""
-    if country == "ML":  # NINA: 14 digits and a letter
-        value = f"{birth:%y}{_digits(rng, 12)}{rng.choice('ABCDEFGHJKLMNPQRSTUVWXYZ')}"
-    elif country == "SN":  # ECOWAS card: sex digit then 12 digits
-        value = ("1" if sex == "M" else "2") + f"{birth:%y}" + _digits(rng, 10)
-    elif country == "CI":
-        value = _digits(rng, 11)
-    elif country == "BF":  # no published format: CNIB-like letter and digits
-        value = "B" + _digits(rng, 8)
-    elif country == "NE":
-        value = f"{birth:%Y}{_digits(rng, 6)}"
-    else:
-        value = _digits(rng, 10)
-    if pattern and not re.fullmatch(pattern, value):
-        value = id_from_pattern(pattern, rng) or ""
-    return value
 
 
 # --- the generator --------------------------------------------------------------------------
 
 
-class _ZoneBuilder:
+class _ZoneBuilder(FamilyBuilder, CareerBuilder):
     def __init__(
         self,
         organisations: Sequence[OrganisationInfo],
@@ -554,347 +333,6 @@ class _ZoneBuilder:
                 self.used_ids[country].add(value)
                 return value
         return ""
-
-    def family_of(self, person: PersonRecord, country: str) -> None:
-        """Add the spouses and the children (born of a listed spouse, mostly)."""
-        rng = self.rng
-        ref = self.ref
-        birth_latest = _latest_birth(person)
-        age = _age(person.birth_date, ref)
-        male = person.sex == "M"
-        married_share = (
-            (0.2 if age < 25 else 0.55 if age < 30 else 0.82)
-            if male
-            else (0.35 if age < 22 else 0.72)
-        )
-        if rng.random() >= married_share:
-            if male and age > 22 and rng.random() < 0.06:
-                self.natural_child(person, birth_latest)
-            return
-        wives = 1
-        if male and age >= 30 and rng.random() < POLYGAMY_SHARE.get(country, 0.1):
-            wives = rng.choices((2, 3, 4), (80, 17, 3))[0]
-        previous_marriage: dt.date | None = None
-        for n in range(wives if male else 1):
-            spouse_people = person.people if rng.random() < 0.85 else rng.choice(data.PEOPLES)
-            if male:
-                gap = rng.uniform(2, 12) if n == 0 else rng.uniform(8, 25)
-            else:
-                gap = -rng.uniform(2, 15)
-            spouse_birth = _years(person.birth_date, gap)
-            if previous_marriage is None:
-                marriage = max(
-                    _years(person.birth_date, rng.uniform(20, 34) if male else rng.uniform(17, 28)),
-                    _years(spouse_birth, 18),
-                )
-            else:
-                marriage = max(
-                    _years(previous_marriage, rng.uniform(3, 14)), _years(spouse_birth, 18)
-                )
-            marriage = max(marriage, _add_years_exact(birth_latest, 18))
-            if marriage >= ref or spouse_birth >= _years(ref, -18):
-                break
-            previous_marriage = marriage
-            precision = "year" if spouse_birth.year < 1975 and rng.random() < 0.5 else "day"
-            if precision == "year":
-                spouse_birth = spouse_birth.replace(month=1, day=1)
-            spouse = DependantRecord(
-                relationship="spouse",
-                family_name=self.family[spouse_people].draw(rng),
-                given_names=self.given_names(spouse_people, "F" if male else "M"),
-                sex="F" if male else "M",
-                birth_date=spouse_birth,
-                birth_date_precision=precision,
-                marriage_date=marriage,
-            )
-            if rng.random() < 0.04:
-                spouse.marriage_end_date = min(
-                    ref - dt.timedelta(days=1), _years(marriage, rng.uniform(1, 20))
-                )
-            spouse_index = len(person.dependants)
-            person.dependants.append(spouse)
-            mother_birth = spouse_birth if male else person.birth_date
-            father_family = person.family_name if male else spouse.family_name
-            father_people = person.people if male else spouse_people
-            self.children(
-                person,
-                spouse_index,
-                marriage,
-                spouse.marriage_end_date,
-                mother_birth,
-                father_family,
-                father_people,
-                birth_latest,
-            )
-
-    def children(
-        self,
-        person: PersonRecord,
-        spouse_index: int,
-        marriage: dt.date,
-        marriage_end: dt.date | None,
-        mother_birth: dt.date,
-        father_family: str,
-        father_people: str,
-        parent_latest: dt.date,
-    ) -> None:
-        rng = self.rng
-        ref = self.ref
-        last = min(ref - dt.timedelta(days=20), _years(mother_birth, 44), marriage_end or ref)
-        listed_from = _add_years_exact(ref, -CHILD_LISTED_UNTIL)
-        wanted = _CHILDREN_WANTED.draw(rng)
-        born = _years(marriage, rng.uniform(0.8, 3))
-        for _ in range(wanted):
-            if born > last:
-                break
-            if born > parent_latest + dt.timedelta(days=16 * 365) and born >= listed_from:
-                precision = "year" if born.year < 2000 and rng.random() < 0.1 else "day"
-                sex = "M" if rng.random() < 0.51 else "F"
-                person.dependants.append(
-                    DependantRecord(
-                        relationship="child",
-                        family_name=father_family,
-                        given_names=self.given_names(father_people, sex),
-                        sex=sex,
-                        birth_date=born.replace(month=1, day=1) if precision == "year" else born,
-                        birth_date_precision=precision,
-                        filiation="adopted" if rng.random() < 0.01 else "legitimate",
-                        other_parent=spouse_index,
-                    )
-                )
-            born = _years(born, rng.uniform(1.4, 4))
-
-    def natural_child(self, person: PersonRecord, parent_latest: dt.date) -> None:
-        rng = self.rng
-        earliest = max(
-            _add_years_exact(parent_latest, 19), _add_years_exact(self.ref, -CHILD_LISTED_UNTIL)
-        )
-        span = (self.ref - earliest).days
-        if span <= 30:
-            return
-        sex = "M" if rng.random() < 0.5 else "F"
-        person.dependants.append(
-            DependantRecord(
-                relationship="child",
-                family_name=person.family_name,
-                given_names=self.given_names(person.people, sex),
-                sex=sex,
-                birth_date=earliest + dt.timedelta(days=rng.randint(0, span - 1)),
-                filiation="natural",
-            )
-        )
-
-    def career(self, person: PersonRecord, org: str) -> None:
-        """Add employments: periods with employers of the person's organisation after age 15."""
-        rng = self.rng
-        ref = self.ref
-        age = _age(person.birth_date, ref)
-        earliest = _add_years_exact(_latest_birth(person), 16)
-        start = max(earliest, _years(person.birth_date, rng.uniform(17, 30)))
-        start = min(start, ref - dt.timedelta(days=rng.randint(30, 400)))
-        start = max(start, earliest)
-        retire = _years(person.birth_date, rng.uniform(55, 62)) if age >= 60 else None
-        jobs = 1 + min(5, int(rng.expovariate(0.8)))
-        for n in range(jobs):
-            length = rng.uniform(0.5, 16)
-            end: dt.date | None = _years(start, length)
-            last = n == jobs - 1
-            if retire and end > retire:
-                end, last = retire, True
-            if end >= ref or (last and not retire and rng.random() < 0.75):
-                end = None
-            if end is not None and end <= start:
-                end = start + dt.timedelta(days=90)
-            employer = self.pick_employer(org, start, ongoing=end is None)
-            if employer.status == "closed" and (end is None or end > employer.status_since):
-                if employer.status_since > start + dt.timedelta(days=30):
-                    end = employer.status_since
-            person.employments.append(
-                EmploymentRecord(
-                    employer=employer,
-                    start_date=start,
-                    end_date=end,
-                    job_title=rng.choice(employer.jobs),
-                )
-            )
-            if end is None or last:
-                break
-            start = end + dt.timedelta(days=rng.randint(1, 700))
-            if start >= ref:
-                break
-
-    # second registrations
-
-    def respell(self, name: str) -> str:
-        """Return another known spelling of one word (Coulibaly -> Kulibali), or ''."""
-        folded = phonetics.fold(name)
-        canonical = phonetics.VARIANTS.get(folded)
-        if not canonical or " " in folded:
-            return ""
-        options = [v for v in self.spellings[canonical] if v != folded and phonetics.fold(v) == v]
-        return self.rng.choice(options).capitalize() if options else ""
-
-    def second_registration(
-        self, first: PersonRecord, target: OrganisationInfo
-    ) -> CrossRegistration:
-        rng = self.rng
-        same_country = self.orgs[first.organisation].country == target.country
-        family, given = first.family_name, first.given_names
-        variants: list[str] = []
-        if rng.random() < 0.5 and _drop_accents(family + given) != family + given:
-            family, given = _drop_accents(family), _drop_accents(given)
-            variants.append("accents")
-        if rng.random() < 0.55:
-            other = self.respell(first.family_name)
-            if other:
-                family = other
-                variants.append("family_spelling")
-        words = given.split(" ")
-        if rng.random() < 0.45:
-            other = self.respell(words[0])
-            if other:
-                words[0] = other
-                variants.append("given_spelling")
-        if len(words) > 1 and rng.random() < 0.5:
-            words = words[:1]
-            variants.append("second_given_dropped")
-        given = " ".join(words)
-        if rng.random() < 0.15 and family != family.upper():
-            family = family.upper()
-            variants.append("upper_case")
-        if rng.random() < 0.15:
-            family, given = given, family
-            variants.append("swapped")
-        first_keys = set(phonetics.name_keys(f"{first.family_name} {first.given_names}"))
-        if not set(phonetics.name_keys(f"{family} {given}")) <= first_keys:
-            family, given, variants = first.family_name, first.given_names, []
-        birth, precision = first.birth_date, first.birth_date_precision
-        if precision != "year" and rng.random() < 0.4:
-            birth, precision = birth.replace(month=1, day=1), "year"
-            variants.append("year_only")
-        if not variants:  # every second registration differs somehow from the first
-            if _drop_accents(family + given) != family + given:
-                family, given = _drop_accents(family), _drop_accents(given)
-                variants.append("accents")
-            else:
-                family = family.upper()
-                variants.append("upper_case")
-        place = self.place(target.country)
-        nid = ""
-        if same_country and first.national_id and rng.random() < 0.6:
-            nid = first.national_id
-        elif not same_country and rng.random() < 0.35:
-            nid = self.unique_national_id(
-                target.country, target.national_id_pattern, first.sex, birth
-            )
-        second = PersonRecord(
-            organisation=target.code,
-            people=first.people,
-            family_name=family,
-            given_names=given,
-            sex=first.sex,
-            birth_date=birth,
-            birth_date_precision=precision,
-            birth_place=_drop_accents(first.birth_place) if rng.random() < 0.7 else "",
-            mother_name=first.mother_name if rng.random() < 0.5 else "",
-            national_id=nid,
-            phone=first.phone
-            if same_country and rng.random() < 0.5
-            else (self.phone(target.country) if rng.random() < 0.7 else ""),
-            address=self.address(target.country, place) if rng.random() < 0.8 else "",
-        )
-        self.split_career(first, second, same_country and target.code in ("IPRES-SN", "CSS-SN"))
-        if rng.random() < (0.8 if same_country else 0.3):
-            second.dependants = [
-                DependantRecord(
-                    relationship=d.relationship,
-                    family_name=d.family_name,
-                    given_names=d.given_names,
-                    sex=d.sex,
-                    birth_date=d.birth_date,
-                    birth_date_precision=d.birth_date_precision,
-                    marriage_date=d.marriage_date,
-                    marriage_end_date=d.marriage_end_date,
-                    filiation=d.filiation,
-                    other_parent=d.other_parent,
-                )
-                for d in first.dependants
-            ]
-        second.registered_on = max(
-            dt.date(1961, 1, 1), min(e.start_date for e in second.employments)
-        )
-        first.registered_on = max(dt.date(1961, 1, 1), min(e.start_date for e in first.employments))
-        return CrossRegistration(first=first, second=second, variants=tuple(variants))
-
-    def split_career(self, first: PersonRecord, second: PersonRecord, parallel: bool) -> None:
-        """Give the second organisation its share of the career.
-
-        `parallel`: both organisations cover the same jobs (a Senegalese worker is at IPRES for
-        the pension and at CSS for family benefits); otherwise the early periods move to the
-        second organisation (a migrant's career, or private sector before the civil service).
-        """
-        org = second.organisation
-        if parallel:
-            for e in first.employments:
-                second.employments.append(
-                    EmploymentRecord(
-                        employer=self.pick_employer(org, e.start_date, e.end_date is None),
-                        start_date=e.start_date,
-                        end_date=e.end_date,
-                        job_title=e.job_title,
-                    )
-                )
-            return
-        jobs = first.employments
-        if len(jobs) == 1:
-            only = jobs[0]
-            end = only.end_date or self.ref
-            span = (end - only.start_date).days
-            if span < 2 * 365:
-                moved = EmploymentRecord(
-                    employer=only.employer,
-                    start_date=only.start_date,
-                    end_date=only.end_date,
-                    job_title=only.job_title,
-                )
-                second.employments.append(self.rehire(moved, org))
-                return
-            cut = only.start_date + dt.timedelta(days=self.rng.randint(365, span - 300))
-            second.employments.append(
-                self.rehire(
-                    EmploymentRecord(only.employer, only.start_date, cut, only.job_title), org
-                )
-            )
-            only.start_date = cut + dt.timedelta(days=self.rng.randint(15, 200))
-            if only.end_date and only.end_date <= only.start_date:
-                only.end_date = None
-            return
-        moved_count = (len(jobs) + 1) // 2
-        for e in jobs[:moved_count]:
-            second.employments.append(self.rehire(e, org))
-        del jobs[:moved_count]
-
-    def rehire(self, employment: EmploymentRecord, org: str) -> EmploymentRecord:
-        employment.employer = self.pick_employer(
-            org, employment.start_date, employment.end_date is None
-        )
-        employment.job_title = self.rng.choice(employment.employer.jobs)
-        return employment
-
-
-def _latest_birth(person: PersonRecord) -> dt.date:
-    """The latest real date the recorded birth date may stand for."""
-    if person.birth_date_precision == "year":
-        return person.birth_date.replace(month=12, day=31)
-    if person.birth_date_precision == "month":
-        nxt = (person.birth_date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return nxt - dt.timedelta(days=1)
-    return person.birth_date
-
-
-def _drop_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _number_records(records: Sequence, digits: int) -> dict[str, int]:
