@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from kafo.registry.tests.factories import person as make_person
 from kafo.rules.services import rules_seed
+from kafo.tests.i18n_words import forbidden_in
 from kafo.voluntary import selectors, services
 from kafo.voluntary.models import Membership, PeriodPayment
 
@@ -54,6 +55,8 @@ def test_an_agent_enrols_a_diaspora_member_from_the_form(inps, make_user, client
     assert (membership.residence_country, membership.phone) == ("US", "+17135550142")
     page = client.get(response["Location"]).content.decode()
     assert "+17135550142" in page and "DIALLO Oumar" in page
+    assert forbidden_in(page) == []
+    assert forbidden_in(client.get(reverse("voluntary-member-new")).content.decode()) == []
 
 
 def test_a_refused_enrolment_names_the_field_and_stores_nothing(inps, make_user, client):
@@ -83,7 +86,9 @@ def test_the_contributions_manager_records_a_counter_payment(inps, make_user, cl
     period = selectors.standing(membership).periods[0].period
     due = selectors.amount_due(membership, period=period)
     client.force_login(make_user(inps, "contributions_manager"))
-    assert client.get(reverse("voluntary-member-pay", args=[membership.pk])).status_code == 200
+    form = client.get(reverse("voluntary-member-pay", args=[membership.pk]))
+    assert form.status_code == 200
+    assert forbidden_in(form.content.decode()) == []
 
     response = client.post(
         reverse("voluntary-member-pay", args=[membership.pk]),
@@ -129,6 +134,7 @@ def test_the_member_list_is_paged_and_shows_each_status(
         response = client.get(reverse("voluntary-member-list"))
 
     page = response.content.decode()
+    assert forbidden_in(page) == []
     assert "3 adhérents" in page
     assert page.count('badge active">en vigueur<') == 3
 
