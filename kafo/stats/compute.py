@@ -32,7 +32,7 @@ from django.utils import timezone
 from kafo.stats import compute_collection, compute_coverage, compute_service
 from kafo.stats.compute_service import ZONE
 from kafo.stats.domain.figures import months_back, previous_month, ratio
-from kafo.stats.models import Denominator, IndicatorValue
+from kafo.stats.models import Denominator, IndicatorValue, TopArrears
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Figure:
 class Result:
     periods: list[str]
     organisations: int
-    rows: int
+    rows: int  # indicator values (the top employers in arrears not counted)
     seconds: float
     queries: int = 0
 
@@ -58,6 +58,7 @@ class _Run:
     countries: dict[int, str]  # organisation id -> country code
     denominators: dict = field(default_factory=dict)  # (country, kind) -> [(year, value, src)]
     figures: dict = field(default_factory=dict)  # (code, org, period, breakdown, bvalue)
+    top_arrears: dict = field(default_factory=dict)  # (org, period) -> [(employer, balance)]
 
     def put(self, code, org, period, num, den, value=..., note="", breakdown="", bvalue=""):
         num = None if num is None else Decimal(num)
@@ -142,12 +143,28 @@ def compute_all(
         for (code, org, period, breakdown, bvalue), f in run.figures.items()
         if code in indicators and (org is ZONE or org in run.countries)
     ]
+    top = [
+        TopArrears(
+            organisation_id=org,
+            period=period,
+            rank=rank,
+            employer_id=employer,
+            balance=balance,
+            computed_at=now,
+        )
+        for (org, period), employers in run.top_arrears.items()
+        if org in run.countries
+        for rank, (employer, balance) in enumerate(employers, start=1)
+    ]
     with transaction.atomic():
         old = IndicatorValue.objects.filter(period__in=periods)
         if organisations is not None:
             old = old.filter(Q(organisation__in=list(run.countries)) | Q(organisation__isnull=True))
         old.delete()
         IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+        orgs_done = list(run.countries)
+        TopArrears.unscoped.filter(period__in=periods, organisation__in=orgs_done).delete()
+        TopArrears.unscoped.bulk_create(top, batch_size=2000)
     return Result(
         periods=periods,
         organisations=len(run.countries),

@@ -1,8 +1,10 @@
 """Collection indicators of `kafo stats compute`: collection rate, arrears (ratio, months of
-dues) by sector and region, declaration compliance."""
+dues) by sector, region and age, the employers owing the most, declaration compliance."""
 
 from __future__ import annotations
 
+import datetime as dt
+import heapq
 from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -12,6 +14,7 @@ from django.db.models import BigIntegerField, Q, Sum
 from django.db.models.functions import Cast, TruncMonth
 
 from kafo.stats.domain.figures import month_bounds, months_back, quarter_of, ratio
+from kafo.stats.models import ARREARS_AGES, TOP_ARREARS
 
 if TYPE_CHECKING:
     from kafo.stats.compute import _Run
@@ -46,7 +49,8 @@ def ledger(run: _Run) -> None:
     for org, _month, breakdown, bvalue in sums:
         keys_by_org[org].add((breakdown, bvalue))
 
-    arrears = _arrears(run.periods)
+    arrears, ages, top = _arrears(run.periods)
+    run.top_arrears.update(top)
     for p in run.periods:
         stock = {k[1:]: v for k, v in arrears.items() if k[0] == p}
         year = months_back(p, 12)
@@ -80,14 +84,23 @@ def ledger(run: _Run) -> None:
                     breakdown=breakdown,
                     bvalue=bvalue,
                 )
+            annual = run.get("arrears_ratio", org, p).denominator
+            for band, _days in ARREARS_AGES:
+                owed = Decimal(ages.get((p, org, band), 0))
+                run.put("arrears_ratio", org, p, owed, annual, breakdown="age", bvalue=band)
 
 
-def _arrears(periods: list[str]) -> dict:
-    """{(period, org, breakdown, value): sum of the employers' debit balances on E}.
+def _arrears(periods: list[str]) -> tuple[dict, dict, dict]:
+    """Return the arrears on E of each period, from the employers' debit balances:
 
-    Three statements whatever the number of months: each employer's balance before the first
-    month, its movements per month (whole francs, as integers), its sector and city; the
-    running balance is carried in Python (one step per employer and month).
+    - {(period, org, breakdown, value): sum of the debit balances} (total, sector, region);
+    - {(period, org, age band): part of those balances by age} (`_by_age`);
+    - {(org, period): [(employer id, balance)]}: the TOP_ARREARS largest, largest first.
+
+    Four statements whatever the number of months: each employer's balance before the first
+    month, its movements per month (whole francs, as integers), its sector and city, the
+    debits of the last 180 days before each E; the running balance is carried in Python (one
+    step per employer and month).
     """
     from kafo.contributions.models import LedgerEntry
     from kafo.registry.models import Employer
@@ -117,6 +130,7 @@ def _arrears(periods: list[str]) -> dict:
         )
     }
     out: dict = defaultdict(int)
+    debtors: dict = defaultdict(list)  # (org, period) -> [(employer, balance)]
     for employer in employers:
         org, sector, city = about[employer]
         running = balance.get(employer, 0)
@@ -127,7 +141,61 @@ def _arrears(periods: list[str]) -> dict:
                 out[(p, org, "", "")] += running
                 out[(p, org, "sector", sector)] += running
                 out[(p, org, "region", city)] += running
-    return {key: Decimal(value) for key, value in out.items()}
+                debtors[(org, p)].append((employer, running))
+    top = {
+        key: heapq.nsmallest(TOP_ARREARS, rows, key=lambda r: (-r[1], r[0]))
+        for key, rows in debtors.items()
+    }
+    stock = {key: Decimal(value) for key, value in out.items()}
+    return stock, _by_age(periods, debtors), top
+
+
+def _by_age(periods: list[str], debtors: dict) -> dict:
+    """{(period, org, age band): the debit balances on E by age} (models.ARREARS_AGES).
+
+    What an employer owes on E is its most recent debits due by E that add up to its balance
+    (payments go to the oldest debt first); each is aged E − its due date. Only the debits of
+    the last 180 days before an E are read (one statement): the rest of a balance is older.
+    """
+    from kafo.contributions.models import LedgerEntry
+
+    ends = {p: month_bounds(p)[1] for p in periods}
+    oldest = AGE_LIMITS[-1]
+    debits: dict = defaultdict(list)  # employer -> [(due date, amount)], latest first
+    for employer, due, amount in (
+        LedgerEntry.unscoped.filter(
+            amount__gt=0,
+            due_date__gte=ends[periods[0]] - dt.timedelta(days=oldest),
+            due_date__lte=ends[periods[-1]],
+        )
+        .values_list("employer_id", "due_date")
+        .annotate(total=Cast(Sum("amount"), BigIntegerField()))
+        .order_by("employer_id", "-due_date")
+    ):
+        debits[employer].append((due, amount))
+    out: dict = defaultdict(int)
+    for (org, p), rows in debtors.items():
+        end = ends[p]
+        for employer, owed in rows:
+            for due, amount in debits.get(employer, ()):
+                days = (end - due).days
+                if days < 0:
+                    continue  # due after E
+                if days > oldest or owed <= 0:
+                    break
+                part = min(amount, owed)
+                out[(p, org, _band(days))] += part
+                owed -= part
+            if owed > 0:
+                out[(p, org, ARREARS_AGES[-1][0])] += owed
+    return out
+
+
+AGE_LIMITS = [days for _band, days in ARREARS_AGES if days is not None]
+
+
+def _band(days: int) -> str:
+    return next(band for band, limit in ARREARS_AGES if limit is None or days <= limit)
 
 
 def declarations(run: _Run, organisations) -> None:

@@ -8,6 +8,8 @@
   (kafo/stats/compute.py), which replaces the rows of the periods it computes (idempotent).
   Not a TenantModel because the zone rows have no organisation: every read goes through
   kafo/stats/selectors.py, which always filters on the organisation explicitly.
+- `TopArrears`: per organisation and period, the employers owing the most on its last day
+  (written with the indicators; a tenant table).
 - `Denominator`: dated, sourced reference figures per country (population, labour force…),
   seeded from kafo/stats/reference/denominators.csv and editable by the zone administrator.
 """
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from kafo.organisations.tenancy import TenantModel
 
 
 class Indicator(models.Model):
@@ -61,6 +65,7 @@ class IndicatorValue(models.Model):
         BRANCH = "branch", _("branche")
         REGION = "region", _("région")
         SECTOR = "sector", _("secteur")
+        AGE = "age", _("ancienneté")  # arrears by age of the unpaid debits (ARREARS_AGES)
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicateur")
@@ -114,6 +119,40 @@ class IndicatorValue(models.Model):
     @property
     def has_data(self) -> bool:
         return self.value is not None
+
+
+# The age bands of the arrears (breakdown "age" of arrears_ratio): the unpaid debits on the
+# period's last day E, the payments allocated to the oldest debt first, by days since their due
+# date (E − due date): (breakdown value, most days or None).
+ARREARS_AGES = (("0-30", 30), ("31-90", 90), ("91-180", 180), ("180+", None))
+TOP_ARREARS = 10  # employers kept per organisation and period
+
+
+class TopArrears(TenantModel):
+    """The employers owing the most on the last day of a period (the `TOP_ARREARS` first, their
+    debit balance), written by `kafo stats compute` with the indicators: the director's
+    dashboard reads them instead of summing the ledger."""
+
+    period = models.CharField(_("période"), max_length=7)
+    rank = models.PositiveSmallIntegerField(_("rang"))
+    employer = models.ForeignKey(
+        "registry.Employer", on_delete=models.CASCADE, related_name="+", verbose_name=_("employeur")
+    )
+    balance = models.DecimalField(_("solde débiteur"), max_digits=20, decimal_places=0)
+    computed_at = models.DateTimeField(_("calculé le"))
+
+    class Meta:
+        ordering = ["organisation", "period", "rank"]
+        verbose_name = _("employeur aux arriérés les plus élevés")
+        verbose_name_plural = _("employeurs aux arriérés les plus élevés")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "period", "rank"], name="uniq_top_arrears_rank"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.period} {self.rank}"
 
 
 class Denominator(models.Model):

@@ -1,15 +1,15 @@
 """The figures of the per-role dashboards: each section's numbers, charts and links.
 
 Indicator figures come from the snapshots written by `kafo stats compute` (selectors): a page
-never scans the declarations. The few live figures (claims by status, suspensions, the next run,
-the arrears of the top employers) are counts on small, indexed tables.
+never scans the declarations or the ledger (the arrears by age and the employers owing the most
+are snapshots too). The few live figures (claims by status, suspensions, the next run) are
+counts on small, indexed tables.
 
 Every figure links to the list it counts only when the user may open that list (links.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -200,52 +200,47 @@ def _bucket(days: int) -> int:
     return len(AGE_BUCKETS) - 1
 
 
-def arrears(user, today, limit=10):
-    """The employers owing the most (their balance) and the arrears of the organisation by age.
+def arrears(user, organisation, period):
+    """The arrears of the organisation on the last day of `period` by age, and the employers
+    owing the most then: (rows, chart, total), read from the snapshot of `kafo stats compute`
+    (breakdown "age" of arrears_ratio, TopArrears), never from the ledger. No snapshot: no
+    rows, a chart and a total saying "pas encore de données".
 
     Age: the debits still unpaid once the payments are allocated oldest first, i.e. the most
-    recent debits that add up to the employer's balance (one SQL statement over the ledger).
+    recent debits that add up to the employer's balance, by days since their due date.
     """
-    from django.db import connection
+    from kafo.stats.models import ARREARS_AGES, TopArrears
 
-    from kafo.contributions.selectors import account_balances
-
-    top = [(e, b) for e, b in account_balances(limit=limit) if b and b > 0]
-    organisation_id = user.organisation_id
-    sql = (
-        "WITH bal AS (SELECT employer_id, SUM(amount) AS balance FROM contributions_ledgerentry"
-        " WHERE organisation_id = %s GROUP BY employer_id HAVING SUM(amount) > 0),"
-        " debits AS (SELECT l.employer_id, l.due_date, l.amount, b.balance,"
-        " SUM(l.amount) OVER (PARTITION BY l.employer_id ORDER BY l.due_date DESC, l.id DESC"
-        " ROWS UNBOUNDED PRECEDING) - l.amount AS newer"
-        " FROM contributions_ledgerentry l JOIN bal b ON b.employer_id = l.employer_id"
-        " WHERE l.organisation_id = %s AND l.amount > 0)"
-        " SELECT due_date, CASE WHEN balance - newer < amount THEN balance - newer"
-        " ELSE amount END FROM debits WHERE newer < balance"
+    labels = [label for _limit, label in AGE_BUCKETS]
+    by_age = (
+        dict(selectors.indicator_breakdown("arrears_ratio", organisation, period, "age"))
+        if period
+        else {}
     )
-    buckets = [Decimal(0)] * len(AGE_BUCKETS)
-    if organisation_id is not None:
-        with connection.cursor() as cur:
-            cur.execute(sql, [organisation_id, organisation_id])
-            for due, owed in cur.fetchall():
-                if isinstance(due, str):
-                    due = dt.date.fromisoformat(due[:10])
-                days = (today - due).days
-                if days > 0:  # not yet due: not in arrears
-                    buckets[_bucket(days)] += Decimal(owed)
-    chart = charts.bar_chart(
-        [(label, v, fcfa(v)) for (_d, label), v in zip(AGE_BUCKETS, buckets, strict=True)],
-        title=_("Arriérés par ancienneté"),
+    items = []
+    if by_age:
+        for (band, _limit), label in zip(ARREARS_AGES, labels, strict=True):
+            cell = by_age.get(band)
+            owed = cell.numerator if cell and cell.numerator is not None else Decimal(0)
+            items.append((label, owed, fcfa(owed)))
+    chart = charts.bar_chart(items, title=_("Arriérés par ancienneté"))
+    total = sum((owed for _label, owed, _text in items), Decimal(0))
+    top = (
+        TopArrears.objects.filter(organisation=organisation, period=period)
+        .select_related("employer")
+        .order_by("rank")
+        if period
+        else []
     )
     rows = [
         Figure(
-            label=employer.legal_name,
-            text=fcfa(balance),
-            url=link_for(user, reverse("contributions-account-detail", args=[employer.pk])),
+            label=row.employer.legal_name,
+            text=fcfa(row.balance),
+            url=link_for(user, reverse("contributions-account-detail", args=[row.employer_id])),
         )
-        for employer, balance in top
+        for row in top
     ]
-    return rows, chart, sum(buckets, Decimal(0))
+    return rows, chart, fcfa(total) if items else _("pas encore de données")
 
 
 def queue_figure(user, organisation, code, period, label, fid):

@@ -51,12 +51,8 @@ def dashboard(request):
         context["trends"] = sections.trends(user, organisation, codes, period)
         context["period"] = period_label(period) if period else ""
         if RoleCode.DIRECTOR in roles:
-            top, chart, total = sections.arrears(user, today)
-            context |= {
-                "top_arrears": top,
-                "arrears_chart": chart,
-                "arrears_total": sections.fcfa(total),
-            }
+            top, chart, total = sections.arrears(user, organisation, period)
+            context |= {"top_arrears": top, "arrears_chart": chart, "arrears_total": total}
             context["queues"] = sections.queues(user, organisation, period, today)
             context["sections"].add("director")
         if RoleCode.CONTRIBUTIONS_MANAGER in roles and period:

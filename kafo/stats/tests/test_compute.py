@@ -25,10 +25,11 @@ from kafo.payroll.models import (
 from kafo.registry.models import Dependant, Employer, Person
 from kafo.stats import selectors
 from kafo.stats.compute import compute_all
-from kafo.stats.models import Denominator, IndicatorValue
+from kafo.stats.models import ARREARS_AGES, Denominator, IndicatorValue, TopArrears
 
 P = "2026-03"
 D = Decimal
+AGES = [band for band, _days in ARREARS_AGES]
 
 
 def _at(day: str) -> dt.datetime:
@@ -410,3 +411,53 @@ def test_command_refuses_a_bad_period(db):
     with pytest.raises(CommandError, match="--period : période invalide « 2026-13 »"):
         call_command("stats_compute", "--period", "2026-13")
     assert IndicatorValue.objects.count() == 0
+
+
+def test_arrears_by_age_and_the_employers_owing_most(fixture):
+    compute_all([P])
+
+    # E1 owes 45 000 on E: its most recent debits, the penalty of 31/03 (5 000, 0 days) and
+    # 40 000 of the contribution of 15/03 (16 days); E3 the assessment of 15/01 (75 days).
+    assert [_v("arrears_ratio", fixture, P, "age", band) for band in AGES] == [
+        (D(45000), D(220000), D("0.204545")),
+        (D(30000), D(220000), D("0.136364")),
+        (D(0), D(220000), D(0)),
+        (D(0), D(220000), D(0)),
+    ]
+    top = TopArrears.unscoped.filter(organisation=fixture, period=P)
+    assert list(top.values_list("rank", "employer__number", "balance")) == [
+        (1, "E1", D(45000)),
+        (2, "E3", D(30000)),
+    ]
+
+
+def test_arrears_age_bands_over_two_months(fixture, zone):
+    org = zone["CNPS-CI"]
+    big = _employer(org, 9, "BTP", "Abidjan")
+    for due, amount in [
+        ("2025-06-15", 10000),  # 289 days on 31/03, 258 on 28/02: older than 180 days
+        ("2025-11-15", 20000),  # 136 / 105 days
+        ("2026-02-15", 30000),  # 44 / 13 days
+        ("2026-03-15", 40000),  # 16 days on 31/03
+        ("2026-04-15", 7000),  # due after both months: not owed yet
+    ]:
+        _entry(org, big, "contribution", due, amount)
+    # paid 5 000 on 20/03: the oldest debt first (June's)
+    _entry(org, big, "payment", "2026-03-20", -5000)
+
+    compute_all(["2026-02", P])
+
+    def ages(period):
+        return [_v("arrears_ratio", org, period, "age", b)[0] for b in AGES]
+
+    # 28/02: 60 000 owed = 30 000 (13 d) + 20 000 (105 d) + 10 000 (258 d)
+    assert ages("2026-02") == [D(30000), D(0), D(20000), D(10000)]
+    # 31/03: 95 000 owed = 40 000 (16 d) + 30 000 (44 d) + 20 000 (136 d) + 5 000 of June's
+    assert ages(P) == [D(40000), D(30000), D(20000), D(5000)]
+    assert _v("arrears_ratio", org, P)[0] == D(95000)
+    assert list(
+        TopArrears.unscoped.filter(organisation=org).values_list("period", "rank", "balance")
+    ) == [("2026-02", 1, D(60000)), (P, 1, D(95000))]
+    # a second run replaces the top employers, never adds to them
+    compute_all(["2026-02", P])
+    assert TopArrears.unscoped.filter(organisation=org).count() == 2

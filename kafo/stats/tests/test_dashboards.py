@@ -222,3 +222,80 @@ def test_dashboard_in_english(client, org, make_user):
     html = client.get(reverse("dashboard")).content.decode()
     assert "Open claims by age" in html and "0–30 d" in html
     assert "no data yet" in html
+
+
+def test_director_arrears_by_age_and_top_employers_come_from_the_snapshot(client, org, make_user):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kafo.contributions.models import LedgerEntry
+    from kafo.registry.models import Employer
+    from kafo.stats.models import TopArrears
+
+    _value("arrears_ratio", org, "2026-10", Decimal("0.5"), Decimal(95000), Decimal(190000))
+    for band, owed in [("0-30", 40000), ("31-90", 30000), ("91-180", 20000), ("180+", 5000)]:
+        IndicatorValue.objects.create(
+            indicator=Indicator.objects.get(code="arrears_ratio"),
+            organisation=org,
+            period="2026-10",
+            breakdown="age",
+            breakdown_value=band,
+            numerator=owed,
+            denominator=190000,
+            value=Decimal(owed) / 190000,
+            computed_at=timezone.now(),
+        )
+    employer = Employer.objects.create(
+        organisation=org,
+        number="E9",
+        legal_name="Boulangerie Kanté",
+        status="active",
+        status_since=dt.date(2020, 1, 1),
+        registered_on=dt.date(2020, 1, 1),
+    )
+    TopArrears.objects.create(
+        organisation=org,
+        period="2026-10",
+        rank=1,
+        employer=employer,
+        balance=95000,
+        computed_at=timezone.now(),
+    )
+    # today's ledger says otherwise: the page shows the snapshot of 31/10/2026, not this
+    LedgerEntry.objects.create(
+        organisation=org,
+        employer=employer,
+        kind="contribution",
+        period="2026-11",
+        due_date=dt.date(2026, 11, 15),
+        amount=1000000,
+        label="x",
+    )
+    client.force_login(make_user(org, "director"))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard"))
+
+    assert not [q for q in queries.captured_queries if "ledgerentry" in q["sql"]]
+    assert response.context["arrears_total"] == "95\u202f000\u00a0FCFA"
+    chart = str(response.context["arrears_chart"])
+    for label, text in [
+        ("0–30 j", "40\u202f000\u00a0FCFA"),
+        ("31–90 j", "30\u202f000\u00a0FCFA"),
+        ("91–180 j", "20\u202f000\u00a0FCFA"),
+        ("&gt; 180 j", "5\u202f000\u00a0FCFA"),
+    ]:
+        assert f">{label}</text>" in chart and f">{text}</text>" in chart
+    [top] = response.context["top_arrears"]
+    assert (top.label, top.text) == ("Boulangerie Kanté", "95\u202f000\u00a0FCFA")
+    assert top.url == reverse("contributions-account-detail", args=[employer.pk])
+
+
+def test_director_without_snapshot_sees_no_made_up_arrears(client, org, make_user):
+    client.force_login(make_user(org, "director"))
+    response = client.get(reverse("dashboard"))
+    assert response.context["arrears_total"] == "pas encore de données"
+    assert response.context["top_arrears"] == []
+    assert "pas encore de données" in str(response.context["arrears_chart"])
