@@ -49,6 +49,9 @@ class Command(BaseCommand):
                 "Base de démonstration déjà présente (kafo seed_demo --reset pour la refaire)."
             )
             call_command("demo_logins")
+        # The daily run (`kafo daily`: notices, assessments, indicators…) at 02:00 by the worker
+        # started below; a restart adds nothing (never two waiting).
+        call_command("daily", "--schedule", stdout=self.stdout)
         self.stdout.write(f"\nKafo : http://127.0.0.1:{port}/  (Ctrl+C pour arrêter)\n")
         if not no_serve:
             # One background worker beside the server: notices, SMS, payment files (kafo/jobs).
