@@ -71,7 +71,9 @@ def validate(
     )
     amount_ok = pl.col("_amount").str.contains(r"^\d+(\.\d+)?$")
     whole = pl.col("_amount").str.replace(r"\.0*$", "")
-    period_start = pl.when(period_ok).then(pl.date(year, month, 1))
+    # The month is nulled where the period is refused: Polars builds the date on every line, and
+    # 2025-13 or 2025-Q5 would raise instead of leaving the line to its period error.
+    period_start = pl.date(year, pl.when(period_ok).then(month), 1)
     typed = typed.with_columns(
         period_start.alias("period_start"),
         pl.when(pl.col("_quarterly"))

@@ -334,6 +334,20 @@ def test_help_and_errors_agree_on_the_quarter_notation(ci):
     )
 
 
+@pytest.mark.parametrize("period", ["2025-13", "2025-00", "2025-Q5", "2025-T0"])
+def test_a_month_or_quarter_out_of_range_is_refused_not_a_crash(ci, period):
+    """Polars computed the period's first day on every line, even those the pattern refused:
+    2025-13 raised 'Invalid date components' instead of answering the line's error."""
+    e = ci["employer"]
+    content = f"{HEADER}\n{e.number},{period},,12345678901,Bamba,Awa,31,50000,\n".encode()
+    errors = refused(submit_file, ci, content, period="2025-03")
+    help_text = str(DeclarationUploadForm().fields["period"].help_text)
+    assert [(x["line"], x["reason"]) for x in errors if x["column"] == "period"][0] == (
+        2,
+        f"période invalide : {help_text}",
+    )
+
+
 # --- days, dates and closure ----------------------------------------------------------------
 
 
