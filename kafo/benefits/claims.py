@@ -437,6 +437,16 @@ def claim_submit(*, claim: Claim, user) -> Claim:
     """Submit the computed claim for approval: every required document must be received."""
     lock_claim(claim)
     check_status(claim, ClaimStatus.COMPUTED, action=_("soumettre"))
+    late = coordination.periods_received_after(claim, current_liquidation(claim))
+    if late:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Périodes reçues de %(orgs)s après le calcul : recalculer avant de soumettre."
+                )
+                % {"orgs": ", ".join(late)}
+            }
+        )
     missing = list(
         ClaimDocument.objects.filter(claim=claim, required=True, received=False).values_list(
             "label", flat=True

@@ -110,8 +110,8 @@ def foreign_periods_record(
     user,
 ) -> ClaimForeignPeriods:
     """Record the insured months `organisation` communicated for `claim` (a later answer
-    replaces the earlier one). A claim already decided is flagged for review: its approved
-    computation did not count these months."""
+    replaces the earlier one). A computed claim is submitted only once computed again
+    (`periods_received_after`); a submitted or approved one is flagged for review."""
     if organisation.pk == claim.organisation_id:
         raise ValidationError(
             {"organisation": _("Les périodes doivent venir d'un autre organisme que la demande.")}
@@ -225,6 +225,17 @@ def coordinated_claim_open(
                 {f"periods[{i}].{k}": v for k, v in err.message_dict.items()}
             ) from err
     return claim
+
+
+def periods_received_after(claim: Claim, liquidation) -> list[str]:
+    """The codes of the organisations whose periods arrived after `liquidation` was computed."""
+    if liquidation is None:
+        return []
+    return list(
+        ClaimForeignPeriods.unscoped.filter(claim=claim, received_at__gt=liquidation.computed_at)
+        .order_by("source_organisation__code")
+        .values_list("source_organisation__code", flat=True)
+    )
 
 
 def foreign_periods_of(claim: Claim) -> list[ClaimForeignPeriods]:

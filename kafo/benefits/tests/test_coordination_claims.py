@@ -139,6 +139,35 @@ def test_periods_arriving_after_submission_flag_the_claim_for_review(bj, zone):
     )
 
 
+def test_periods_arriving_after_the_computation_must_be_computed_before_submission(bj, zone):
+    """A computed claim receives CNSS-TG's months: it cannot be submitted until computed again;
+    the new computation counts them."""
+    claim = computed(bj)
+    for doc in claim.documents.filter(required=True):
+        claims.claim_document_set(
+            claim=claim, code=doc.code, received=True, user=bj["officer"], reference="P"
+        )
+    foreign_periods_record(
+        claim=claim,
+        organisation=zone["CNSS-TG"],
+        months=months("2001-01", "2002-12"),
+        reference="EX-CNSS-TG-000003",
+        user=bj["officer"],
+    )
+    before = state(claim)
+    with pytest.raises(ValidationError) as err:
+        claims.claim_submit(claim=claim, user=bj["officer"])
+    assert err.value.message_dict["status"] == [
+        "Périodes reçues de CNSS-TG après le calcul : recalculer avant de soumettre."
+    ]
+    assert state(claim) == before
+    liq = claims.claim_compute(claim=claim, user=bj["officer"])
+    assert (liq.insured_months, liq.monthly_amount) == (294, D(22041))
+    claims.claim_submit(claim=claim, user=bj["officer"])
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+
+
 def test_coordinated_claim_open_at_the_target_with_the_others_periods(ml, zone):
     """CNSS-BJ forwarded its claim DP-000042: INPS-ML opens its own claim for its record, with
     CNSS-BJ's periods attached (INPS-ML's own months in the list are skipped: its declarations
@@ -198,8 +227,7 @@ def test_claim_decided_is_sent_for_a_coordinated_claim_only(bj, zone, decided):
         months=["2001-01"],
         user=bj["officer"],
     )
-    coordinated.refresh_from_db()
-    assert coordinated.status == ClaimStatus.COMPUTED and not coordinated.review_reason
+    claims.claim_compute(claim=coordinated, user=bj["officer"])
     for doc in coordinated.documents.filter(required=True):
         claims.claim_document_set(
             claim=coordinated, code=doc.code, received=True, user=bj["officer"], reference="P"
