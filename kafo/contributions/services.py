@@ -475,6 +475,13 @@ def _audit_declarations(new_decls: list[Declaration]) -> None:
     if len(new_decls) == 1:
         audit.record_created(new_decls[0], subject=new_decls[0].employer)
         return
+    # Each event names its declaration by the employer's number (Declaration.__str__): the
+    # employers in one query, not one query per declaration (a bulk file of 11,000 DNS).
+    missing = {d.employer_id for d in new_decls if not Declaration.employer.is_cached(d)}
+    employers = Employer.unscoped.in_bulk(list(missing)) if missing else {}
+    for d in new_decls:
+        if d.employer_id in employers:
+            d.employer = employers[d.employer_id]
     audit.record_created_many(new_decls, subject_type="employer", subject_field="employer_id")
 
 
