@@ -16,6 +16,7 @@ class RoleCode(models.TextChoices):
     APPROVER = "approver", _("Approbateur")
     PAYMENT_OFFICER = "payment_officer", _("Agent de paiement")
     DIRECTOR = "director", _("Directeur")
+    LIAISON_OFFICER = "liaison_officer", _("Chargé de liaison")
     ZONE_ADMIN = "zone_admin", _("Administrateur de zone")
     EMPLOYER = "employer", _("Employeur (portail)")
     INSURED = "insured", _("Assuré (espace personnel)")

@@ -15,6 +15,7 @@ AGENT_ROLES = (
     RoleCode.APPROVER,
     RoleCode.PAYMENT_OFFICER,
     RoleCode.DIRECTOR,
+    RoleCode.LIAISON_OFFICER,
 )
 
 CAPABILITIES: dict[str, tuple[str, ...]] = {
@@ -22,6 +23,16 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "registry.view": (*AGENT_ROLES, RoleCode.ZONE_ADMIN),
     # register and correct employers, persons, dependants, employments
     "registry.edit": (RoleCode.REGISTRATION_AGENT,),
+    # read the messages exchanged with the other organisations of the zone (kafo/exchange)
+    "exchange.view": (
+        RoleCode.LIAISON_OFFICER,
+        RoleCode.REGISTRATION_AGENT,
+        RoleCode.BENEFITS_OFFICER,
+        RoleCode.APPROVER,
+        RoleCode.DIRECTOR,
+    ),
+    # send requests, answer them, forward claims, send decisions and death notices
+    "exchange.liaise": (RoleCode.LIAISON_OFFICER,),
 }
 
 

@@ -11,6 +11,7 @@ READ_ROLES = (
     RoleCode.APPROVER,
     RoleCode.PAYMENT_OFFICER,
     RoleCode.DIRECTOR,
+    RoleCode.LIAISON_OFFICER,  # asks for periods and forwards a claim from its page (issue 15)
 )
 HANDLE_ROLES = (RoleCode.BENEFITS_OFFICER,)  # open, checklist, proven periods, compute, submit
 DECIDE_ROLES = (RoleCode.APPROVER, RoleCode.DIRECTOR)

@@ -2,9 +2,10 @@
 
 Another organisation's record is never returned here: only its organisation's code, how many
 records it holds for the same zone person, which fields agreed, and — once it approved a
-liaison request — its insured months. This module is the one place that reads the index across
-organisations (`unscoped`, or another organisation's scope), and it returns codes and months
-only, except `record_held_by`, which services use to address the other side's twin row.
+liaison request — its insured months (`insured_periods_of`, what an answer communicates). This
+module is the one place that reads the index across organisations (`unscoped`, or another
+organisation's scope), and it returns codes and months only, except `record_held_by`, which
+the exchange services use to address the other side's twin row.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ from kafo.registry.models import Person, PersonNameKey
 
 from .domain import quick_match
 from .models import (
-    LiaisonDirection,
-    LiaisonRequest,
-    LiaisonStatus,
     LinkChange,
     LinkMethod,
     ReviewItem,
@@ -333,53 +331,6 @@ def _as_record(person: Person) -> quick_match.Record:
 # --- cross-border liaison -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ElsewhereRow:
-    """Another organisation holding the zone person, and the latest request made to it."""
-
-    organisation_code: str
-    records: int
-    request: LiaisonRequest | None
-
-
-@dataclass(frozen=True)
-class CareerPart:
-    organisation_code: str
-    months: int
-    spans: list[dict]
-    from_liaison: bool  # True: periods communicated by an approved liaison request
-    as_of: str = ""
-
-
-@dataclass(frozen=True)
-class JoinedCareer:
-    """The insured periods of a zone person that the current scope may know, per organisation.
-
-    `months` is the basis for totalisation: insured months counted once, even when two
-    organisations insured the same month.
-    """
-
-    parts: list[CareerPart]
-    months: int
-
-
-def elsewhere_with_requests(link: ZoneLink) -> list[ElsewhereRow]:
-    """`elsewhere_of(link)` with, for each organisation, the latest request sent to it."""
-    latest: dict[str, LiaisonRequest] = {}
-    for req in (
-        LiaisonRequest.objects.filter(
-            direction=LiaisonDirection.OUTGOING, zone_person_id=link.zone_person_id
-        )
-        .select_related("target")
-        .order_by("created_at", "id")
-    ):
-        latest[req.target.code] = req
-    return [
-        ElsewhereRow(e.organisation_code, e.records, latest.get(e.organisation_code))
-        for e in elsewhere_of(link)
-    ]
-
-
 def record_held_by(*, organisation, zone_person_id: int) -> Person | None:
     """The first record `organisation` holds of a zone person (for services, never a page)."""
     return (
@@ -389,89 +340,78 @@ def record_held_by(*, organisation, zone_person_id: int) -> Person | None:
     )
 
 
-def liaison_inbox(status: str = LiaisonStatus.PENDING) -> list[LiaisonRequest]:
-    """Requests addressed to the current scope's organisation, newest first."""
-    return list(
-        LiaisonRequest.objects.filter(direction=LiaisonDirection.INCOMING, status=status)
-        .select_related("person", "requester", "created_by")
-        .order_by("-created_at", "-id")[:200]
-    )
+def insured_periods_of(
+    *,
+    organisation,
+    zone_person_id: int | None = None,
+    person: Person | None = None,
+    on: dt.datetime | None = None,
+    with_salaries: bool = False,
+) -> dict:
+    """Return what one organisation communicates of a person's career under the convention.
 
-
-def incoming_requests():
-    """The queryset views use to look an incoming request up (an outgoing one answers 404)."""
-    return LiaisonRequest.objects.filter(direction=LiaisonDirection.INCOMING).select_related(
-        "person", "requester", "target", "created_by", "decided_by"
-    )
-
-
-def insured_periods_of(*, organisation, zone_person_id: int, on: dt.datetime | None = None) -> dict:
-    """Return what one organisation communicates of a zone person's career under the convention.
-
-    Computed in that organisation's scope from its records of the zone person: its code, the
-    spans of consecutive insured months (a month with two employers counts once) and their
-    total. No name, number, id, employer or salary.
+    Computed in that organisation's scope from the record asked about (`person`, with the
+    organisation's other records now linked to the same zone person) or, without one, from
+    its records of `zone_person_id`: its code, the spans of consecutive insured months (a
+    month with two employers counts once), their total, the months per calendar year and,
+    `with_salaries`, the salary basis per year (gross salaries declared, as text). No name,
+    number, id or employer.
     """
     from kafo.contributions.selectors import person_career
 
     with tenant_scope(organisation):
-        records = list(
-            Person.objects.filter(zone_link__zone_person_id=zone_person_id)
-            .select_related("organisation")
-            .order_by("pk")
-        )
+        if person is not None:
+            link = ZoneLink.objects.filter(person_id=person.pk).first()
+            others = (
+                Person.objects.filter(zone_link__zone_person_id=link.zone_person_id)
+                .exclude(pk=person.pk)
+                .order_by("pk")
+                if link
+                else Person.objects.none()
+            )
+            records = [person, *others.select_related("organisation")]
+        else:
+            records = list(
+                Person.objects.filter(zone_link__zone_person_id=zone_person_id)
+                .select_related("organisation")
+                .order_by("pk")
+            )
         career = person_career(person=records[0], persons=records[1:]) if records else None
-    months = _career_months(career)[organisation.code] if career else set()
+    months = career_months(career).get(organisation.code, set()) if career else set()
+    years: dict[str, dict] = {}
+    for m in sorted(months):
+        years.setdefault(m[:4], {"year": int(m[:4]), "months": 0})["months"] += 1
+    if with_salaries and career:
+        salaries = _salaries_per_year(career, organisation.code)
+        for year, cell in years.items():
+            cell["salary"] = str(salaries.get(year, 0))
     return {
         "organisation": organisation.code,
         "months": len(months),
         "spans": month_spans(months),
+        "years": list(years.values()),
         "as_of": (timezone.localdate(on) if on else timezone.localdate()).isoformat(),
     }
 
 
-def joined_career(link: ZoneLink, own_records: list[Person]) -> JoinedCareer:
-    """The own organisation's insured periods plus those communicated by approved requests.
+def _salaries_per_year(career: dict, code: str) -> dict:
+    from decimal import Decimal
 
-    A later approval of the same organisation replaces an earlier one; an organisation whose
-    records the scope reads in full is taken from its records, not from a request.
-    """
-    from kafo.contributions.selectors import person_career
+    from kafo.contributions.domain.periods import months_in
 
-    own_months: dict[str, set[str]] = {}
-    if own_records:
-        career = person_career(person=own_records[0], persons=own_records[1:])
-        own_months = _career_months(career)
-    parts = [
-        CareerPart(code, len(months), month_spans(months), from_liaison=False)
-        for code, months in sorted(own_months.items())
-    ]
-    everything = set().union(*own_months.values())
-    approved: dict[str, dict] = {}
-    for req in LiaisonRequest.objects.filter(
-        direction=LiaisonDirection.OUTGOING,
-        zone_person_id=link.zone_person_id,
-        status=LiaisonStatus.APPROVED,
-    ).order_by("decided_at", "id"):
-        approved[req.periods["organisation"]] = req.periods
-    for code, periods in sorted(approved.items()):
-        if code in own_months:
+    out: dict[str, Decimal] = {}
+    for org in career["organisations"]:
+        if org["organisation"] != code:
             continue
-        parts.append(
-            CareerPart(
-                code,
-                periods["months"],
-                periods["spans"],
-                from_liaison=True,
-                as_of=_display_date(periods["as_of"]),
-            )
-        )
-        for span in periods["spans"]:
-            everything.update(_months_between(span["start"], span["end"]))
-    return JoinedCareer(parts=parts, months=len(everything))
+        for row in org["periods"]:
+            months = months_in(row["period"])
+            # a quarterly line's salary belongs to the year of its months (one year per quarter)
+            year = months[0][:4]
+            out[year] = out.get(year, Decimal(0)) + row["gross_salary"]
+    return out
 
 
-def _career_months(career: dict) -> dict[str, set[str]]:
+def career_months(career: dict) -> dict[str, set[str]]:
     from kafo.contributions.domain.periods import months_in
 
     out: dict[str, set[str]] = {}
@@ -492,6 +432,11 @@ def _months_between(start: str, end: str) -> list[str]:
     ]
 
 
+def months_of_spans(spans) -> list[str]:
+    """The 'YYYY-MM' months the spans [{start, end, ...}] cover, in order."""
+    return [m for span in spans for m in _months_between(span["start"], span["end"])]
+
+
 def month_spans(months) -> list[dict]:
     """Group 'YYYY-MM' months into runs of consecutive months: [{start, end, months}]."""
     spans: list[dict] = []
@@ -502,7 +447,3 @@ def month_spans(months) -> list[dict]:
         else:
             spans.append({"start": m, "end": m, "months": 1})
     return spans
-
-
-def _display_date(iso: str) -> str:
-    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""

@@ -26,20 +26,12 @@ from kafo.audit.services import (
     record_change,
     record_created,
     record_created_many,
-    record_updated,
-    snapshot,
 )
-from kafo.organisations.models import Organisation
 from kafo.registry.models import Person
 
-from . import selectors
 from .models import (
     ConstraintKind,
     HintQuota,
-    LiaisonDirection,
-    LiaisonPurpose,
-    LiaisonRequest,
-    LiaisonStatus,
     LinkChange,
     LinkConstraint,
     LinkMethod,
@@ -731,123 +723,3 @@ def hint_request_admit(*, user) -> None:
         raise HintsRateLimited(limit=limit, retry_after=max(1, int(left.total_seconds()) + 1))
     quota.used += 1
     quota.save(update_fields=["window_start", "used"])
-
-
-# --- cross-border liaison (CIPRES multilateral convention) ---------------------------------
-
-
-@transaction.atomic
-def liaison_request_create(
-    *, person: Person, target_organisation_code: str, purpose: str, user, note: str = ""
-) -> LiaisonRequest:
-    """Ask another organisation for the insured periods it holds for `person`'s zone person.
-
-    Write two twin rows: the outgoing one, owned by the person's organisation, and the incoming
-    one, owned by the organisation asked (on its own record of the same zone person). Refuse a
-    target that is the requester, that holds no record of the zone person, or that already has
-    a pending request for it from the same organisation.
-    """
-    link = ZoneLink.unscoped.filter(person=person).first()
-    if link is None:
-        raise ValidationError({"person": _("Ce dossier n'est pas encore dans l'index de zone.")})
-    if purpose not in LiaisonPurpose.values:
-        raise ValidationError({"purpose": _("Objet de la demande inconnu.")})
-    code = (target_organisation_code or "").strip().upper()
-    target = Organisation.objects.filter(code=code).first()
-    if target is None:
-        raise ValidationError({"target_organisation_code": _("Organisme inconnu.")})
-    if target.pk == person.organisation_id:
-        raise ValidationError(
-            {"target_organisation_code": _("On ne peut pas adresser une demande à son organisme.")}
-        )
-    target_record = selectors.record_held_by(
-        organisation=target, zone_person_id=link.zone_person_id
-    )
-    if target_record is None:
-        raise ValidationError(
-            {
-                "target_organisation_code": _(
-                    "Cet organisme ne détient aucun dossier de cette personne."
-                )
-            }
-        )
-    pending = LiaisonRequest.unscoped.select_for_update().filter(
-        organisation_id=person.organisation_id,
-        direction=LiaisonDirection.OUTGOING,
-        zone_person_id=link.zone_person_id,
-        target=target,
-        status=LiaisonStatus.PENDING,
-    )
-    if pending.exists():
-        raise ValidationError(
-            {
-                "target_organisation_code": _(
-                    "Une demande à cet organisme est déjà en attente pour cette personne."
-                )
-            }
-        )
-    common = {
-        "requester_id": person.organisation_id,
-        "target": target,
-        "zone_person_id": link.zone_person_id,
-        "purpose": purpose,
-        "note": (note or "").strip(),
-        "created_by": user,
-    }
-    outgoing = LiaisonRequest.unscoped.create(
-        organisation_id=person.organisation_id,
-        direction=LiaisonDirection.OUTGOING,
-        person=person,
-        **common,
-    )
-    incoming = LiaisonRequest.unscoped.create(
-        organisation=target,
-        direction=LiaisonDirection.INCOMING,
-        person=target_record,
-        twin=outgoing,
-        **common,
-    )
-    outgoing.twin = incoming
-    outgoing.save(update_fields=["twin"])
-    record_created(outgoing, subject=person)
-    record_created(incoming, subject=target_record)
-    return outgoing
-
-
-@transaction.atomic
-def liaison_request_decide(
-    *, request: LiaisonRequest, approve: bool, reason: str = "", user
-) -> LiaisonRequest:
-    """Approve or refuse an incoming request; the requester's twin is decided with it.
-
-    On approval the requester's row receives the insured periods the deciding organisation
-    holds for the zone person, computed in its own scope: organisation code, spans of months
-    and their total, nothing that identifies its record.
-    """
-    incoming = LiaisonRequest.unscoped.select_for_update().get(pk=request.pk)
-    if incoming.direction != LiaisonDirection.INCOMING:
-        raise ValidationError(
-            {"status": _("Seul l'organisme sollicité peut répondre à une demande.")}
-        )
-    if incoming.status != LiaisonStatus.PENDING:
-        raise ValidationError({"status": _("Cette demande a déjà reçu une réponse.")})
-    reason = (reason or "").strip()
-    if not approve and not reason:
-        raise ValidationError({"reason": _("Indiquez le motif du refus.")})
-    outgoing = LiaisonRequest.unscoped.select_for_update().get(pk=incoming.twin_id)
-    before = {incoming.pk: snapshot(incoming), outgoing.pk: snapshot(outgoing)}
-    now = timezone.now()
-    for row in (incoming, outgoing):
-        row.status = LiaisonStatus.APPROVED if approve else LiaisonStatus.REFUSED
-        row.decided_by = user
-        row.decided_at = now
-        row.refusal_reason = "" if approve else reason
-    if approve:
-        outgoing.periods = selectors.insured_periods_of(
-            organisation=incoming.organisation, zone_person_id=incoming.zone_person_id, on=now
-        )
-    fields = ["status", "decided_by", "decided_at", "refusal_reason", "periods"]
-    for row in (incoming, outgoing):
-        row.save(update_fields=fields)
-        record_updated(row, before[row.pk], subject=row.person)
-    return incoming

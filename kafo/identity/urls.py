@@ -9,8 +9,5 @@ urlpatterns = [
     path("identity/review/", views.review_list, name="identity-review-list"),
     path("identity/review/<int:pk>/", views.review_detail, name="identity-review-detail"),
     path("identity/review/<int:pk>/undo/", views.review_undo, name="identity-review-undo"),
-    path("persons/<int:pk>/zone/liaison/", views.liaison_create, name="identity-liaison-create"),
-    path("identity/liaison/", views.liaison_inbox, name="identity-liaison-inbox"),
-    path("identity/liaison/<int:pk>/", views.liaison_detail, name="identity-liaison-detail"),
     path("identity/hints/", views.registration_hints, name="identity-hints"),
 ]

@@ -18,91 +18,28 @@ from kafo.registry.models import Person
 
 from . import selectors, services
 from .domain.quick_match import Record
-from .models import (
-    LiaisonPurpose,
-    LiaisonRequest,
-    LiaisonStatus,
-    LinkChange,
-    ReviewItem,
-    ReviewStatus,
-)
+from .models import LinkChange, ReviewItem, ReviewStatus
 
 
 @capability_required("registry.view")
 def person_zone(request, pk):
     person = get_for_scope(Person, pk=pk)
     link = selectors.zone_link_of(person)
-    context = {"person": person, "link": link, "can_edit": can(request.user, "registry.edit")}
+    context = {
+        "person": person,
+        "link": link,
+        "can_edit": can(request.user, "registry.edit"),
+        "can_exchange": can(request.user, "exchange.view"),
+    }
     if link:
         own_records = selectors.own_records_of(link)
+        # Liaison with the other organisations (requests, joined career): kafo/exchange.
         context |= {
             "own_records": own_records,
-            "elsewhere": selectors.elsewhere_with_requests(link),
+            "elsewhere": selectors.elsewhere_of(link),
             "changes": selectors.recent_changes(link),
-            "career": selectors.joined_career(link, own_records),
-            "purposes": LiaisonPurpose.choices,
         }
     return render(request, "identity/person_zone.html", context)
-
-
-@require_POST
-@capability_required("registry.edit")
-def liaison_create(request, pk):
-    person = get_for_scope(Person, pk=pk)
-    try:
-        services.liaison_request_create(
-            person=person,
-            target_organisation_code=request.POST.get("target", ""),
-            purpose=request.POST.get("purpose", ""),
-            note=request.POST.get("note", ""),
-            user=request.user,
-        )
-        messages.success(request, _("Demande de liaison envoyée."))
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    return redirect("identity-person-zone", pk=person.pk)
-
-
-@capability_required("registry.view")
-def liaison_inbox(request):
-    status = request.GET.get("status", LiaisonStatus.PENDING)
-    return render(
-        request,
-        "identity/liaison_inbox.html",
-        {
-            "requests": selectors.liaison_inbox(status),
-            "status": status,
-            "statuses": LiaisonStatus.choices,
-        },
-    )
-
-
-@capability_required("registry.view")
-def liaison_detail(request, pk):
-    """An incoming request: what is asked, what would be communicated, approve or refuse."""
-    liaison = get_for_scope(LiaisonRequest, pk=pk, queryset=selectors.incoming_requests())
-    can_edit = can(request.user, "registry.edit")
-    errors = {}
-    if request.method == "POST":
-        if not can_edit:
-            raise Http404
-        try:
-            services.liaison_request_decide(
-                request=liaison,
-                approve=request.POST.get("decision") == "approve",
-                reason=request.POST.get("reason", ""),
-                user=request.user,
-            )
-            messages.success(request, _("Réponse enregistrée."))
-            return redirect("identity-liaison-inbox")
-        except ValidationError as exc:
-            errors = exc.message_dict
-    context = {"liaison": liaison, "can_edit": can_edit, "errors": errors}
-    if liaison.status == LiaisonStatus.PENDING:
-        context["preview"] = selectors.insured_periods_of(
-            organisation=liaison.organisation, zone_person_id=liaison.zone_person_id
-        )
-    return render(request, "identity/liaison_detail.html", context)
 
 
 @require_POST
@@ -144,7 +81,12 @@ def review_list(request):
     page = Paginator(selectors.review_queue(status), selectors.REVIEW_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"page": page, "status": status, "statuses": ReviewStatus.choices}
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": ReviewStatus.choices,
+        "can_liaise": can(request.user, "exchange.view"),
+    }
     if request.user.has_role(RoleCode.REGISTRATION_AGENT, RoleCode.DIRECTOR):
         context["stats"] = selectors.review_queue_stats()
     return render(request, "identity/review_list.html", context)

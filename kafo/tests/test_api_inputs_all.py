@@ -12,8 +12,8 @@ REASON = "le corps de la requête doit être un objet JSON, pas une liste"
     "url",
     [
         "/api/rules/versions",
-        "/api/persons/1/zone/liaison",
-        "/api/identity/liaison/1/decision",
+        "/api/persons/1/liaison",
+        "/api/exchange/messages/1/answer",
         "/api/governance/decisions/1/status",
     ],
 )

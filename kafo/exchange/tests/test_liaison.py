@@ -1,7 +1,9 @@
 """Cross-border liaison: an organisation asks another for a zone person's insured periods.
 
 Before approval the requester knows only the other organisation's code; after approval, that
-organisation's code and insured months, and nothing that identifies its record.
+organisation's code and insured months, and nothing that identifies its record. (Moved from
+identity with the requests, issue 15; the liaison officer's role now does what
+`registry.edit` did.)
 """
 
 import datetime as dt
@@ -13,8 +15,9 @@ from django.utils import timezone
 
 from kafo.audit.models import AuditEvent
 from kafo.contributions.services import declaration_submit
-from kafo.identity import services
-from kafo.identity.models import LiaisonRequest
+from kafo.exchange import services
+from kafo.exchange.models import LiaisonMessage
+from kafo.identity.services import zone_persons_merge
 from kafo.registry.tests.factories import employer, person
 from kafo.rules.services import rules_seed
 
@@ -46,28 +49,28 @@ def migrant(zone, make_user):
     person(zone["CNPS-CI"], "Konan", "Yao", birth_date=dt.date(1960, 1, 1))  # shifts numbers
     ml = person(zone["INPS-ML"], "Coulibaly", "Mamadou Lamine", national_id="12345678901234K")
     ci = person(zone["CNPS-CI"], "KULIBALI", "Mahamadou", national_id="98765432109")
-    services.zone_persons_merge(person=ml, other=ci)
+    zone_persons_merge(person=ml, other=ci)
     _declare(ml, ["2023-11", "2023-12"])
     _declare(ci, ["2024-01", "2024-02", "2024-03", "2024-05"])
     assert ml.number != ci.number
     return {
         "ml": ml,
         "ci": ci,
-        "ml_agent": make_user(zone["INPS-ML"], "registration_agent"),
-        "ci_agent": make_user(zone["CNPS-CI"], "registration_agent"),
+        "ml_agent": make_user(zone["INPS-ML"], "liaison_officer"),
+        "ci_agent": make_user(zone["CNPS-CI"], "liaison_officer"),
     }
 
 
 def _ask(m):
-    return services.liaison_request_create(
-        person=m["ml"], target_organisation_code="CNPS-CI", purpose="old_age", user=m["ml_agent"]
+    return services.periods_request(
+        person=m["ml"], target="CNPS-CI", purpose="old_age", user=m["ml_agent"]
     )
 
 
 def _zone_page(client, user, record):
     client.force_login(user)
-    page = client.get(reverse("identity-person-zone", kwargs={"pk": record.pk}))
-    api = client.get(f"/api/persons/{record.pk}/zone")
+    page = client.get(reverse("exchange-person", kwargs={"pk": record.pk}))
+    api = client.get(f"/api/persons/{record.pk}/liaison/career")
     return page, api
 
 
@@ -80,20 +83,20 @@ def test_request_reaches_the_target_and_reveals_nothing_before_approval(migrant,
     ml, ci = migrant["ml"], migrant["ci"]
     client.force_login(migrant["ml_agent"])
     response = client.post(
-        reverse("identity-liaison-create", kwargs={"pk": ml.pk}),
+        reverse("exchange-request", kwargs={"pk": ml.pk}),
         {"target": "CNPS-CI", "purpose": "old_age", "note": "Liquidation pension"},
     )
     assert response.status_code == 302
-    outgoing = LiaisonRequest.unscoped.get(organisation__code="INPS-ML")
-    incoming = LiaisonRequest.unscoped.get(organisation__code="CNPS-CI")
+    outgoing = LiaisonMessage.unscoped.get(organisation__code="INPS-ML")
+    incoming = LiaisonMessage.unscoped.get(organisation__code="CNPS-CI")
     assert (outgoing.direction, outgoing.person, outgoing.status) == ("outgoing", ml, "pending")
     assert (incoming.direction, incoming.person, incoming.twin) == ("incoming", ci, outgoing)
 
     client.force_login(migrant["ci_agent"])
-    inbox = client.get(reverse("identity-liaison-inbox")).content.decode()
+    inbox = client.get(reverse("exchange-inbox")).content.decode()
     assert "INPS-ML" in inbox and "KULIBALI" in inbox
-    assert f"/identity/liaison/{incoming.pk}/" in inbox
-    detail = client.get(reverse("identity-liaison-detail", kwargs={"pk": incoming.pk}))
+    assert f"/exchange/messages/{incoming.pk}/" in inbox
+    detail = client.get(reverse("exchange-message-detail", kwargs={"pk": incoming.pk}))
     assert "Liquidation pension" in detail.content.decode()
     assert "Coulibaly" not in detail.content.decode()
 
@@ -120,10 +123,10 @@ def test_approval_joins_the_other_organisations_insured_months(migrant, client):
     incoming = _ask(migrant).twin
     client.force_login(migrant["ci_agent"])
     response = client.post(
-        reverse("identity-liaison-detail", kwargs={"pk": incoming.pk}), {"decision": "approve"}
+        reverse("exchange-message-detail", kwargs={"pk": incoming.pk}), {"decision": "approve"}
     )
     assert response.status_code == 302
-    outgoing = LiaisonRequest.unscoped.get(pk=incoming.twin_id)
+    outgoing = LiaisonMessage.unscoped.get(pk=incoming.twin_id)
     incoming.refresh_from_db()
     assert (incoming.status, outgoing.status) == ("approved", "approved")
     assert outgoing.decided_by == migrant["ci_agent"]
@@ -134,6 +137,7 @@ def test_approval_joins_the_other_organisations_insured_months(migrant, client):
             {"start": "2024-01", "end": "2024-03", "months": 3},
             {"start": "2024-05", "end": "2024-05", "months": 1},
         ],
+        "years": [{"year": 2024, "months": 4}],
         "as_of": timezone.localdate().isoformat(),
     }
     assert incoming.periods == {}
@@ -156,14 +160,14 @@ def test_approval_joins_the_other_organisations_insured_months(migrant, client):
 def test_refusal_needs_a_reason_and_shows_no_period(migrant, client):
     incoming = _ask(migrant).twin
     client.force_login(migrant["ci_agent"])
-    url = reverse("identity-liaison-detail", kwargs={"pk": incoming.pk})
+    url = reverse("exchange-message-detail", kwargs={"pk": incoming.pk})
     page = client.post(url, {"decision": "refuse", "reason": ""})
     assert page.status_code == 200
     assert "Indiquez le motif du refus." in page.content.decode()
     incoming.refresh_from_db()
     assert incoming.status == "pending"
     client.post(url, {"decision": "refuse", "reason": "Dossier incomplet"})
-    outgoing = LiaisonRequest.unscoped.get(pk=incoming.twin_id)
+    outgoing = LiaisonMessage.unscoped.get(pk=incoming.twin_id)
     assert (outgoing.status, outgoing.refusal_reason, outgoing.periods) == (
         "refused",
         "Dossier incomplet",
@@ -179,20 +183,18 @@ def test_refusal_needs_a_reason_and_shows_no_period(migrant, client):
 
 def test_a_third_organisation_sees_nothing(migrant, zone, make_user, client):
     bf = person(zone["CNSS-BF"], "Coulibaly", "Mamadou")
-    services.zone_persons_merge(person=migrant["ml"], other=bf)
+    zone_persons_merge(person=migrant["ml"], other=bf)
     incoming = _ask(migrant).twin
-    services.liaison_request_decide(
-        request=incoming, approve=True, reason="", user=migrant["ci_agent"]
-    )
-    bf_agent = make_user(zone["CNSS-BF"], "registration_agent")
+    services.periods_answer(message=incoming, approve=True, reason="", user=migrant["ci_agent"])
+    bf_agent = make_user(zone["CNSS-BF"], "liaison_officer")
     client.force_login(bf_agent)
-    inbox = client.get(reverse("identity-liaison-inbox")).content.decode()
-    assert "Aucune demande." in inbox and "INPS-ML" not in inbox
+    inbox = client.get(reverse("exchange-inbox")).content.decode()
+    assert "Aucun message." in inbox and "INPS-ML" not in inbox
     for url in (
-        reverse("identity-liaison-detail", kwargs={"pk": incoming.pk}),
-        reverse("identity-liaison-detail", kwargs={"pk": incoming.twin_id}),
-        reverse("identity-person-zone", kwargs={"pk": migrant["ml"].pk}),
-        f"/api/persons/{migrant['ml'].pk}/zone",
+        reverse("exchange-message-detail", kwargs={"pk": incoming.pk}),
+        reverse("exchange-message-detail", kwargs={"pk": incoming.twin_id}),
+        reverse("exchange-person", kwargs={"pk": migrant["ml"].pk}),
+        f"/api/persons/{migrant['ml'].pk}/liaison/career",
     ):
         assert client.get(url).status_code == 404
     page, api = _zone_page(client, bf_agent, bf)
@@ -208,21 +210,19 @@ def test_a_third_organisation_sees_nothing(migrant, zone, make_user, client):
 def test_the_requester_cannot_decide_its_own_request(migrant, client):
     outgoing = _ask(migrant)
     client.force_login(migrant["ml_agent"])
-    url = reverse("identity-liaison-detail", kwargs={"pk": outgoing.pk})
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"decision": "approve"}).status_code == 404
+    url = reverse("exchange-message-detail", kwargs={"pk": outgoing.pk})
+    assert client.get(url).status_code == 200  # its own row: status only, no answer form
+    client.post(url, {"decision": "approve"})
     api = client.post(
-        f"/api/identity/liaison/{outgoing.pk}/decision",
+        f"/api/exchange/messages/{outgoing.pk}/answer",
         {"approve": True},
         content_type="application/json",
     )
     assert api.status_code == 404
     with pytest.raises(ValidationError) as err:
-        services.liaison_request_decide(
-            request=outgoing, approve=True, reason="", user=migrant["ml_agent"]
-        )
+        services.periods_answer(message=outgoing, approve=True, reason="", user=migrant["ml_agent"])
     assert list(err.value.message_dict) == ["status"]
-    assert set(LiaisonRequest.unscoped.values_list("status", flat=True)) == {"pending"}
+    assert set(LiaisonMessage.unscoped.values_list("status", flat=True)) == {"pending"}
 
 
 @pytest.mark.parametrize(
@@ -237,48 +237,53 @@ def test_the_requester_cannot_decide_its_own_request(migrant, client):
 def test_bad_requests_are_refused_with_a_field_error(migrant, code, message):
     _ask(migrant)
     with pytest.raises(ValidationError) as err:
-        services.liaison_request_create(
-            person=migrant["ml"], target_organisation_code=code, purpose="old_age", user=None
-        )
+        services.periods_request(person=migrant["ml"], target=code, purpose="old_age", user=None)
     assert err.value.message_dict == {"target_organisation_code": [message]}
-    assert LiaisonRequest.unscoped.count() == 2
+    assert LiaisonMessage.unscoped.count() == 2
 
 
 def test_api_request_and_decision(migrant, client):
     client.force_login(migrant["ml_agent"])
     created = client.post(
-        f"/api/persons/{migrant['ml'].pk}/zone/liaison",
+        f"/api/persons/{migrant['ml'].pk}/liaison",
         {"target_organisation_code": "CNPS-CI", "purpose": "survivors"},
         content_type="application/json",
     )
     assert created.status_code == 201
-    assert (created.json()["direction"], created.json()["target_code"]) == ("outgoing", "CNPS-CI")
+    assert (created.json()["direction"], created.json()["recipient_code"]) == (
+        "outgoing",
+        "CNPS-CI",
+    )
     again = client.post(
-        f"/api/persons/{migrant['ml'].pk}/zone/liaison",
+        f"/api/persons/{migrant['ml'].pk}/liaison",
         {"target_organisation_code": "CNPS-CI", "purpose": "survivors"},
         content_type="application/json",
     )
     assert again.status_code == 422
     assert again.json()["errors"][0]["field"] == "target_organisation_code"
     client.force_login(migrant["ci_agent"])
-    inbox = client.get("/api/identity/liaison").json()
-    assert [(r["requester_code"], r["person_id"]) for r in inbox] == [("INPS-ML", migrant["ci"].pk)]
+    inbox = client.get("/api/exchange/messages?direction=incoming").json()
+    assert [(r["sender_code"], r["person_id"], r["periods"]) for r in inbox] == [
+        ("INPS-ML", migrant["ci"].pk, None)
+    ]
     decided = client.post(
-        f"/api/identity/liaison/{inbox[0]['id']}/decision",
+        f"/api/exchange/messages/{inbox[0]['id']}/answer",
         {"approve": True},
         content_type="application/json",
     )
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     client.force_login(migrant["ml_agent"])
-    assert client.get(f"/api/persons/{migrant['ml'].pk}/zone").json()["joined_months"] == 6
+    assert (
+        client.get(f"/api/persons/{migrant['ml'].pk}/liaison/career").json()["joined_months"] == 6
+    )
 
 
 def test_create_and_decision_are_audited_on_both_sides(migrant):
     outgoing = _ask(migrant)
-    services.liaison_request_decide(
-        request=outgoing.twin, approve=False, reason="Hors convention", user=migrant["ci_agent"]
+    services.periods_answer(
+        message=outgoing.twin, approve=False, reason="Hors convention", user=migrant["ci_agent"]
     )
-    events = AuditEvent.unscoped.filter(object_type="liaisonrequest").order_by("pk")
+    events = AuditEvent.unscoped.filter(object_type="liaisonmessage").order_by("pk")
     assert [(e.organisation.code, e.action, e.subject_id) for e in events] == [
         ("INPS-ML", "create", str(migrant["ml"].pk)),
         ("CNPS-CI", "create", str(migrant["ci"].pk)),
