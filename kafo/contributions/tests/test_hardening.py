@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from kafo.accounts.models import ApiToken
 from kafo.audit.models import AuditEvent
-from kafo.contributions import ledger
+from kafo.contributions import account_payments, ledger
 from kafo.contributions.models import BankStatement, Declaration, LedgerEntry, Payment
 from kafo.contributions.services import DeclarationRejected, declaration_submit, import_frame
 from kafo.registry.services import employer_register
@@ -282,7 +282,7 @@ def test_reference_recorded_since_the_check_is_a_clear_error(sn, monkeypatch):
     """The race, without threads: the check misses the other payment, the constraint catches
     it, and the answer is the same clear error."""
     _pay(sn, employer=sn["other"])
-    monkeypatch.setattr(ledger, "_reference_recorded", lambda **kw: False)
+    monkeypatch.setattr(account_payments, "_reference_recorded", lambda **kw: False)
     with pytest.raises(ValidationError) as exc:
         _pay(sn)
     assert exc.value.message_dict == {
