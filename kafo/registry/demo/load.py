@@ -49,6 +49,7 @@ AGENT_LOGINS = (
     ("approbateur", RoleCode.APPROVER),
     ("paiement", RoleCode.PAYMENT_OFFICER),
     ("directeur", RoleCode.DIRECTOR),
+    ("liaison", RoleCode.LIAISON_OFFICER),
     ("employeur", RoleCode.EMPLOYER),
 )
 ZONE_ADMIN_LOGIN = "zone.admin"

@@ -275,12 +275,13 @@ def test_demo_logins_one_per_organisation_and_role(seeded):
         "approbateur": "approver",
         "paiement": "payment_officer",
         "directeur": "director",
+        "liaison": "liaison_officer",
         "employeur": "employer",
     }
     logins = {login.username: login for login in seeded.logins}
-    # 10 organisations × 7 roles + the zone administrator, less the employer logins of the 3
+    # 10 organisations × 8 roles + the zone administrator, less the employer logins of the 3
     # organisations without demo employers (CNSS-BJ, CNSS-TG, CNPS-CM).
-    assert len(logins) == 10 * 7 + 1 - 3
+    assert len(logins) == 10 * 8 + 1 - 3
     for org in Organisation.objects.all():
         for suffix, role in expected_roles.items():
             if role == "employer" and org.code not in generate.ORGANISATION_WEIGHTS:
