@@ -98,7 +98,7 @@ def _set_based(rules: PensionRules, claims: pl.DataFrame, months: pl.DataFrame) 
         windows |= {12 * y for y in ref.options}
     for size in sorted(windows):
         aggs.append(pl.col("capped").filter(month > last - size).sum().alias(f"_last_{size}"))
-    # conditions besides the minimum period (pension._further_conditions)
+    # conditions besides the minimum period (conditions.further_conditions)
     if rules.min_coverage_years:
         aggs.append(month.filter(pl.col("insured")).min().alias("_first_insured"))
     if rules.recent_period is not None:

@@ -21,11 +21,10 @@ from .career import (
     Month,
     Totalisation,
     insured_months_step,
-    month_of,
     months_at,
-    period_of,
     totalised_months_step,
 )
+from .conditions import further_conditions
 from .formula import average_declared_salary, points_steps, rate_step, reference_salary
 from .rules import PensionRules
 from .trace import Trace
@@ -218,7 +217,7 @@ def compute_old_age(
         params=period_params,
     )
     if period_met and points is None:
-        period_met = _further_conditions(trace, rules, months, on, result, extra)
+        period_met = further_conditions(trace, rules, months, on, result.reasons, extra)
     at_normal = trace.add(
         "normal_age_reached",
         "Âge normal atteint",
@@ -272,66 +271,6 @@ def compute_old_age(
 
 
 Current = tuple[str, Decimal]  # (the code of the step that gave the amount so far, the amount)
-
-
-def _month_text(index: int) -> str:
-    period = period_of(index)
-    return f"{period[5:]}/{period[:4]}"
-
-
-def _further_conditions(
-    trace: Trace,
-    rules: PensionRules,
-    months: Sequence[Month],
-    on: dt.date,
-    result: OldAgeResult,
-    totalised: set[int],
-) -> bool:
-    """The conditions some organisations add to the minimum period (CNPS-CM: 20 years of
-    coverage, counted from the first insured month, and 60 insured months in the last 10
-    years). Record each as a step; add a reason for each one not met."""
-    met = True
-    insured = sorted(totalised or {m.index for m in months if m.insured})
-    claim_month = month_of(on)
-    if rules.min_coverage_years:
-        first = min(insured) if insured else claim_month
-        ok = trace.add(
-            "coverage_years",
-            f"Durée de couverture depuis le premier mois d'assurance ({_month_text(first)})",
-            f"Coverage since the first insured month ({period_of(first)})",
-            inputs={
-                "coverage_months": claim_month - first,
-                "min_coverage_years": rules.min_coverage_years,
-            },
-            formula="coverage_months >= min_coverage_years * 12",
-            params=(rules.cite("min_coverage_years", rules.min_coverage_years),),
-        )
-        if not ok:
-            met = False
-            result.reasons.append(
-                f"Durée de couverture insuffisante : {(claim_month - first) // 12} ans pour "
-                f"{rules.min_coverage_years} requis."
-            )
-    rp = rules.recent_period
-    if rp is not None:
-        since = claim_month - 12 * rp.within_years
-        recent = sum(1 for i in insured if since <= i < claim_month)
-        ok = trace.add(
-            "recent_period",
-            f"Mois d'assurance dans les {rp.within_years} dernières années "
-            f"(depuis {_month_text(since)})",
-            f"Insured months in the last {rp.within_years} years (since {period_of(since)})",
-            inputs={"recent_months": recent, "min_recent_months": rp.months},
-            formula="recent_months >= min_recent_months",
-            params=(rules.cite("recent_period", f"{rp.months} / {rp.within_years}"),),
-        )
-        if not ok:
-            met = False
-            result.reasons.append(
-                f"Trop peu de mois d'assurance récents : {recent} dans les {rp.within_years} "
-                f"dernières années pour {rp.months} requis."
-            )
-    return met
 
 
 def _bounds(trace: Trace, rules: PensionRules, current: Current) -> Current:

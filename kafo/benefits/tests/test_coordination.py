@@ -255,6 +255,36 @@ def test_months_of_a_state_without_the_convention_are_not_totalised():
     assert_trace_recomputes(ml.trace, D(20800))
 
 
+def test_further_conditions_read_the_totalised_months():
+    """CNPS-CM: 72 months at 300,000 (2020-2025) and CNSS-BJ's 108 (2000-2008): 180 in all.
+
+    Its own months alone fail the 180 months (the coverage is not even looked at) and give the
+    lump sum 300,000 × 6 = 1,800,000; counted from its own first month (01/2020) the coverage
+    would be 77 months < 240. Totalised, coverage runs from
+    01/2000 (317 months ≥ 240) and 72 of the months are in the last 10 years (≥ 60): 30 % ×
+    300,000 (best of the last 3 or 5 years, its own) = 90,000; share 90,000 × 72 ÷ 180 = 36,000.
+    """
+    states = {"CNPS-CM": "CM", "CNSS-BJ": "BJ"}
+    cm = coordinated(
+        "CNPS-CM",
+        career("CNPS-CM", "2020-01", "2025-12", 300000, 26),
+        {"CNSS-BJ": career("CNSS-BJ", "2000-01", "2008-12", 200000, 26)},
+        states=states,
+    )
+    assert (cm.independent.benefit, cm.independent.lump_sum_amount) == ("lump_sum", D(1800000))
+    coverage = [s for s in cm.trace.steps if s.code == "coverage_years"]
+    assert [(s.section, s.inputs["coverage_months"], s.result) for s in coverage] == [
+        ("theoretical", 317, True)
+    ]
+    assert (cm.basis, cm.benefit, cm.monthly_amount, cm.lump_sum_amount) == (
+        PRORATA,
+        "pension",
+        D(36000),
+        None,
+    )
+    assert_trace_recomputes(cm.trace, D(36000))
+
+
 def test_a_points_scheme_pays_its_own_points_without_pro_rata():
     """IPRES-SN (points): 2 years at 300,000 give 316.78 points, bought back once for 70,553
     (test_worked_examples); Mali's 96 months do not change the points nor share them."""
