@@ -150,7 +150,7 @@ class _Run:
         self._done("normalise")
         for name, sql in model.BLOCKING_TABLES.items():
             self.engine.create(name, sql)
-        self.engine.create("pairs", model.blocked_pairs_sql())
+        self.engine.create("pairs", model.oriented_pairs_sql(f"({model.blocked_pairs_sql()})"))
         for name in model.BLOCKING_TABLES:
             self.engine.drop(name)
         self._done("block")
@@ -161,7 +161,8 @@ class _Run:
         self._done("train")
         self.engine.create("scores", model.score_sql(f"({self._comparison('pairs')})", params))
         self._done("compare")
-        self.engine.create("hops", model.hop_pairs_sql("scores", "pairs", threshold))
+        hops = f"({model.hop_pairs_sql('scores', 'pairs', threshold)})"
+        self.engine.create("hops", model.oriented_pairs_sql(hops))
         self.engine.drop("pairs")
         self.engine.create("hop_scores", model.score_sql(f"({self._comparison('hops')})", params))
         self.engine.drop("hops")
@@ -179,10 +180,10 @@ class _Run:
         )
 
     def _train(self, record_count: int) -> model.Parameters:
-        # Training pairs are never stored: only their pattern counts come back (fewer jobs on
-        # Spark, less memory on DuckDB).
+        # Training pairs are stored only as rid pairs and their orientation: their pattern
+        # counts come back, never their comparisons (fewer jobs on Spark, less memory on DuckDB).
         random_pairs = f"({model.random_pairs_sql(record_count)})"
-        u = model.estimate_u(self._patterns(self._comparison(random_pairs)))
+        u = model.estimate_u(self._training_patterns(random_pairs))
         sessions: dict = {}
         start = None
         for name, (condition, fields) in model.TRAINING_SESSIONS.items():
@@ -190,7 +191,7 @@ class _Run:
             modulus = max(1, -(-size // model.TRAINING_PAIRS))
             session_pairs = f"({model.session_pairs_sql(condition, modulus)})"
             m, share = model.expectation_maximisation(
-                self._patterns(self._comparison(session_pairs)), u, fields, start
+                self._training_patterns(session_pairs), u, fields, start
             )
             sessions[name] = (m, share, size)
             start = {f: m[f] for f in fields}  # the next session starts from what was learnt
@@ -203,6 +204,14 @@ class _Run:
         for name, by_level in params.tf_adjustments.items():
             self._load_tf_table(name, by_level)
         return params
+
+    def _training_patterns(self, pairs_sql: str) -> list[dict]:
+        """The pattern counts of training pairs, oriented in a table of their own (three
+        columns, dropped at once) and compared."""
+        self.engine.create("training_pairs", model.oriented_pairs_sql(pairs_sql))
+        patterns = self._patterns(self._comparison("training_pairs"))
+        self.engine.drop("training_pairs")
+        return patterns
 
     def _comparison(self, pairs_table: str) -> str:
         return model.comparison_sql(pairs_table, self.extra)

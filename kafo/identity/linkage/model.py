@@ -224,15 +224,28 @@ def random_pairs_sql(count: int, strides: tuple[int, ...] = (7919, 104729, 12997
     return " UNION ALL ".join(selects)
 
 
+def oriented_pairs_sql(pairs_table: str) -> str:
+    """Return the pairs of `pairs_table` (l_rid, r_rid) with `swapped`: whether one record has
+    its family and given names the other way round.
+
+    Computed once per pair into the table that `comparison_sql` reads: inside the comparison,
+    each of the many level expressions that read an oriented name carried the four edit
+    distances again (engines inline the subquery), three quarters of comparing's time."""
+    return (
+        f"SELECT p.l_rid, p.r_rid, coalesce({_SWAPPED_SQL}, false) AS swapped "
+        f"FROM {pairs_table} p JOIN rec a ON a.rid = p.l_rid JOIN rec b ON b.rid = p.r_rid"
+    )
+
+
 def comparison_sql(pairs_table: str, extra: tuple[str, ...] = EXTRA_FIELDS) -> str:
-    """Return the pairs of `pairs_table` with both records' fields and the `g_*` levels;
-    extra fields not in `extra` (no record has them) are -1 without reading any column."""
+    """Return the pairs of `pairs_table` (l_rid, r_rid, swapped: see `oriented_pairs_sql`)
+    with both records' fields and the `g_*` levels; extra fields not in `extra` (no record
+    has them) are -1 without reading any column."""
     fields = (*_RECORD_FIELDS, *(c for f in extra for c in EXTRA_RECORD_FIELDS[f]))
     left = ", ".join(f"a.{c} AS l_{c}" for c in fields)
     right = ", ".join(f"b.{c} AS r_{c}" for c in fields)
     joined = (
-        f"SELECT p.l_rid, p.r_rid, {left}, {right}, "
-        f"coalesce({_SWAPPED_SQL}, false) AS swapped "
+        f"SELECT p.l_rid, p.r_rid, {left}, {right}, p.swapped "
         f"FROM {pairs_table} p JOIN rec a ON a.rid = p.l_rid JOIN rec b ON b.rid = p.r_rid"
     )
 

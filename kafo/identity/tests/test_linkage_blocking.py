@@ -86,7 +86,7 @@ def test_comparing_on_the_nine_columns_reads_no_extra_column_and_stores_one_byte
     engine = DuckDBEngine()
     try:
         engine.load("rec", rec.drop(extra_columns))
-        engine.create("pairs", "SELECT 0 AS l_rid, 1 AS r_rid")
+        engine.create("pairs", model.oriented_pairs_sql("(SELECT 0 AS l_rid, 1 AS r_rid)"))
         for name in model.TF_FIELDS:
             engine.create(f"tf_{name}", "SELECT 'x' AS key, 0.0 AS adj2, 0.0 AS adj3")
         params = model.Parameters(m=model.DEFAULT_M, u=model.DEFAULT_U, prior=0.01)
@@ -106,3 +106,26 @@ def test_comparing_on_the_nine_columns_reads_no_extra_column_and_stores_one_byte
     assert {scores[f"g_{name}"].dtype for name in model.FIELDS} == {pl.Int8}
     assert [scores[f"g_{name}"].item() for name in model.EXTRA_FIELDS] == [-1, -1, -1, -1]
     assert (scores["g_fam"].item(), scores["g_date"].item()) == (3, 6)
+
+
+def test_names_the_other_way_round_are_found_once_per_pair_and_read_by_the_comparison():
+    """Whether a pair has its names the other way round (four edit distances) is computed once,
+    into the pairs table: the comparison reads that column (it used to recompute it in every
+    level expression, three quarters of training's time at 20,000 persons)."""
+    left, right = MISSED_BEFORE["swapped_names_swapped_date"]
+    rec = normalise([dict(zip(COLUMNS, row, strict=True)) for row in (left, right)])
+    engine = DuckDBEngine()
+    try:
+        engine.load("rec", rec)
+        engine.create("pairs", model.oriented_pairs_sql("(SELECT 0 AS l_rid, 1 AS r_rid)"))
+        oriented = engine.frame("SELECT * FROM pairs").to_dicts()
+        levels = "g_fam, g_giv, swapped"
+        as_found = engine.frame(f"SELECT {levels} FROM ({model.comparison_sql('pairs')}) c")
+        # the same pair told straight: the comparison follows the column, computes nothing
+        engine.create("pairs", "SELECT l_rid, r_rid, false AS swapped FROM pairs")
+        as_told = engine.frame(f"SELECT {levels} FROM ({model.comparison_sql('pairs')}) c")
+    finally:
+        engine.close()
+    assert oriented == [{"l_rid": 0, "r_rid": 1, "swapped": True}]
+    assert as_found.row(0) == (3, 3, True)
+    assert as_told.row(0) == (0, 0, False)
