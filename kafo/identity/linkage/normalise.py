@@ -172,36 +172,37 @@ def skeleton(keys: str | None) -> str | None:
     return "".join(consonants[:4]) or keys[:2]
 
 
-def _keys_table(values: pl.Series) -> pl.DataFrame:
+_KEY_COLUMNS = ("k1", "k2", "keys", "bag", "folded", "sk", "first")
+
+
+def _keys_table(values: pl.Series, columns: tuple[str, ...] = _KEY_COLUMNS) -> pl.DataFrame:
     """Keys of each distinct name text: first key, second key, all keys, sorted bag, the folded
-    text, the skeleton of the first key and the first word as written (folded)."""
+    text, the skeleton of the first key and the first word as written (folded); only `columns`
+    of them. Each text is folded once (folding is most of normalising's time)."""
     distinct = values.unique().drop_nulls().to_list()
     rows = []
     for text in distinct:
-        keys = name_keys(text)
-        words = zone_names.tokens(text)
-        rows.append(
-            (
-                text,
-                keys[0] if keys else None,
-                keys[1] if len(keys) > 1 else None,
-                " ".join(keys) or None,
-                " ".join(sorted(set(keys))) or None,
-                zone_names.fold(text) or None,
-                skeleton(keys[0] if keys else None),
-                words[0] if words else None,
-            )
-        )
-    return pl.DataFrame(
-        rows,
-        schema={c: pl.String for c in ("text", "k1", "k2", "keys", "bag", "folded", "sk", "first")},
-        orient="row",
-    )
+        folded = zone_names.fold(text)
+        words = [t for t in folded.split(" ") if t]  # zone_names.tokens(text), folded once
+        keys = [name_key(t) for t in words]
+        row = {
+            "k1": keys[0] if keys else None,
+            "k2": keys[1] if len(keys) > 1 else None,
+            "keys": " ".join(keys) or None,
+            "bag": " ".join(sorted(set(keys))) or None,
+            "folded": folded or None,
+            "sk": skeleton(keys[0] if keys else None),
+            "first": words[0] if words else None,
+        }
+        rows.append((text, *(row[c] for c in columns)))
+    return pl.DataFrame(rows, schema={c: pl.String for c in ("text", *columns)}, orient="row")
 
 
-def _with_name_keys(frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
-    table = _keys_table(frame.get_column(column)).rename(
-        {c: f"{prefix}_{c}" for c in ("k1", "k2", "keys", "bag", "folded", "sk", "first")}
+def _with_name_keys(
+    frame: pl.DataFrame, column: str, prefix: str, columns: tuple[str, ...] = _KEY_COLUMNS
+) -> pl.DataFrame:
+    table = _keys_table(frame.get_column(column), columns).rename(
+        {c: f"{prefix}_{c}" for c in columns}
     )
     return frame.join(table, left_on=column, right_on="text", how="left")
 
@@ -299,10 +300,10 @@ def normalise(records) -> pl.DataFrame:
     )
     frame = _with_name_keys(frame, "family_name", "fam")
     frame = _with_name_keys(frame, "given_names", "giv")
-    frame = _with_name_keys(frame, "mother_name", "mot")
+    frame = _with_name_keys(frame, "mother_name", "mot", ("bag",))
     for column, prefix in (("spouse_names", "spo"), ("father_name", "fat")):
         if frame.get_column(column).null_count() < frame.height:
-            frame = _with_name_keys(frame, column, prefix)
+            frame = _with_name_keys(frame, column, prefix, ("bag",))  # compared as bags only
         else:  # the column is absent: no keys to compute, no join (a copy of every record)
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(f"{prefix}_bag"))
     frame = _with_place_key(frame)
