@@ -27,7 +27,7 @@ from .claims import (
     timestamp,
     today,
 )
-from .coordination import claim_decided_send
+from .coordination import claim_decided_send, periods_received_after
 from .models import BenefitRuleVersion, Claim, ClaimKind, ClaimStatus, Liquidation
 
 
@@ -111,6 +111,16 @@ def claim_approve(*, claim: Claim, user, on: dt.date | None = None) -> Claim:
     check_status(claim, ClaimStatus.SUBMITTED, action=_("approuver"))
     raise_errors(approval_refusal(claim, user, on=on))
     liquidation = current_liquidation(claim)
+    late = periods_received_after(claim, liquidation)
+    if late:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Périodes reçues de %(orgs)s après le calcul : recalculer avant de soumettre."
+                )
+                % {"orgs": ", ".join(late)}
+            }
+        )
     if not liquidation.eligible:
         raise ValidationError(
             {"status": _("Le calcul n'ouvre aucun droit : la demande ne peut qu'être rejetée.")}

@@ -111,7 +111,8 @@ def foreign_periods_record(
 ) -> ClaimForeignPeriods:
     """Record the insured months `organisation` communicated for `claim` (a later answer
     replaces the earlier one). A computed claim is submitted only once computed again
-    (`periods_received_after`); a submitted or approved one is flagged for review."""
+    (`periods_received_after`); a submitted one goes back to computed (the approver never
+    decides on a computation that ignores them); an approved one is flagged for review."""
     if organisation.pk == claim.organisation_id:
         raise ValidationError(
             {"organisation": _("Les périodes doivent venir d'un autre organisme que la demande.")}
@@ -151,7 +152,14 @@ def foreign_periods_record(
         row.received_at, row.recorded_by = now, user
         row.save()
         audit.record_updated(row, before, subject=claim)
-    if claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.IN_PAYMENT):
+    if claim.status == ClaimStatus.SUBMITTED:
+        # Not yet decided: back to the officer, who computes again and submits again (the
+        # approver never decides on a computation that ignores periods received).
+        before = audit.snapshot(claim)
+        claim.status = ClaimStatus.COMPUTED
+        claim.save(update_fields=["status"])
+        audit.record_updated(claim, before, subject=claim.person)
+    elif claim.status in (ClaimStatus.APPROVED, ClaimStatus.IN_PAYMENT):
         before = audit.snapshot(claim)
         claim.review_reason = _(
             "Périodes reçues de %(org)s (%(ref)s) après le calcul : à recalculer."

@@ -124,8 +124,50 @@ def test_bad_periods_are_refused_naming_the_field_and_nothing_is_stored(ml, zone
     assert (state(claim), ClaimForeignPeriods.unscoped.count()) == before
 
 
-def test_periods_arriving_after_submission_flag_the_claim_for_review(bj, zone):
+def test_periods_arriving_after_submission_send_the_claim_back_to_computation(bj, zone):
+    """Submitted, not yet decided: CNSS-TG's months arrive. The claim goes back to "computed"
+    (audited), so the approver cannot decide on a computation that ignores them; computed again
+    and submitted again, it counts them."""
     claim = submitted(bj)
+    events = AuditEvent.objects.count()
+    foreign_periods_record(
+        claim=claim,
+        organisation=zone["CNSS-TG"],
+        months=months("2001-01", "2002-12"),
+        reference="EX-CNSS-TG-000002",
+        user=bj["officer"],
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.COMPUTED
+    assert AuditEvent.objects.count() == events + 2  # the periods, the claim's status
+    liq = claims.claim_compute(claim=claim, user=bj["officer"])
+    assert (liq.insured_months, liq.monthly_amount) == (294, D(22041))
+
+
+def test_approval_refuses_a_computation_older_than_the_periods_received(bj, zone, make_user):
+    """Defence in depth: even if a submitted claim kept a computation older than periods
+    received (data written outside the service), approval refuses and changes nothing."""
+    claim = submitted(bj)
+    ClaimForeignPeriods.unscoped.create(
+        organisation_id=claim.organisation_id,
+        claim=claim,
+        source_organisation=zone["CNSS-TG"],
+        months=["2001-01"],
+        received_at=claims.timestamp() + dt.timedelta(seconds=1),
+    )
+    approver = make_user(bj["org"], "director")
+    before = state(claim)
+    with pytest.raises(ValidationError) as err:
+        claim_decisions.claim_approve(claim=claim, user=approver)
+    assert err.value.message_dict["status"] == [
+        "Périodes reçues de CNSS-TG après le calcul : recalculer avant de soumettre."
+    ]
+    assert state(claim) == before
+
+
+def test_periods_arriving_after_approval_flag_the_claim_for_review(bj, zone, make_user):
+    claim = submitted(bj)
+    claim_decisions.claim_approve(claim=claim, user=make_user(bj["org"], "director"))
     foreign_periods_record(
         claim=claim,
         organisation=zone["CNSS-TG"],
@@ -134,6 +176,7 @@ def test_periods_arriving_after_submission_flag_the_claim_for_review(bj, zone):
         user=bj["officer"],
     )
     claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED
     assert claim.review_reason == (
         "Périodes reçues de CNSS-TG (EX-CNSS-TG-000002) après le calcul : à recalculer."
     )
