@@ -11,7 +11,8 @@ reviewer confirmed). Everything else is one of:
 Review items are chosen per pair of automatic clusters (one item, its best pair, per pair of
 clusters: a reviewer's "same person" merges the two clusters), then ordered by how much
 deciding them changes the index, the expected number of record pairs that change side:
-probability x size of one cluster x size of the other. Reasons:
+probability x size of one cluster x size of the other (the probability read lower when both
+clusters hold several records: see SEVERAL_RECORDS_DISCOUNT). Reasons:
 
 - `proposed`: the engine's own clustering joins them, not surely enough to do it alone;
 - `uncertain`: a pair the engine did not join, about as likely one person as two;
@@ -53,6 +54,14 @@ REFUSED_DISCOUNT = 8.0
 # The engine's proposed links are less sure than their weight says too (pairs of weight 3 to 8
 # are 53 to 88 % matches at 20,000 persons).
 PROPOSED_DISCOUNT = 0.0
+# Two automatic clusters of several records each are most often two whole persons already:
+# the chance that such a pair is one person is read this many times lower per record of the
+# smaller cluster beyond the first. Pairs of clusters with at least two records on both sides
+# are 54 % matches when proposed and 2 to 4 % when not, against 79 to 80 % and 18 to 24 % with
+# a single record on one side (20,000 and 200,000 persons), where the value counted them two
+# to nine times. Oracle F1 after review (simulated): 20,000 persons 0.9728 -> 0.9736, 200,000
+# 0.9208 -> 0.9222; a perfect order of the same items would give 0.9370 at 200,000.
+SEVERAL_RECORDS_DISCOUNT = 0.3
 # A cluster this large or more on both sides makes the pair a "large clusters" item.
 LARGE_CLUSTER = 3
 # Two records of one automatic cluster weighing under this are a chain to review.
@@ -227,6 +236,7 @@ def select_review(
             value=pl.when((pl.col("p1") == pl.col("p2")) & ~twins)
             .then(_probability(pl.col("match_weight") - PROPOSED_DISCOUNT))
             .otherwise(_probability(pl.col("match_weight") - REFUSED_DISCOUNT))
+            * pl.lit(SEVERAL_RECORDS_DISCOUNT) ** (pl.min_horizontal("s1", "s2") - 1)
             * pl.col("s1")
             * pl.col("s2"),
         )
