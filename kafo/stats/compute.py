@@ -11,8 +11,9 @@ organisations' numerators and denominators (coverage: each country's denominator
 median delay: over every claim of the zone).
 
 The indicators are computed by job: coverage and benefits in payment (compute_coverage.py),
-collection and arrears (compute_collection.py), liquidation, payments, life certificates and
-the registry (compute_service.py); this module runs them and adds the zone totals.
+collection and arrears (compute_collection.py), liquidation, payments, life certificates, the
+registry and the liaison requests overdue (compute_service.py); this module runs them and adds
+the zone totals.
 
 "No data" is a null value, never 0: a ratio whose denominator is zero or unknown (no labour
 force for the country), a count for an organisation without any record of that kind.
@@ -123,6 +124,7 @@ def compute_all(
         compute_service.payments(run)
         compute_service.life_certificates(run)
         compute_service.registry(run)
+        compute_service.liaison(run)
     _zone_totals(run)
 
     now = now or timezone.now()
@@ -176,7 +178,13 @@ def compute_all(
 
 # --- zone ----------------------------------------------------------------------------------
 
-COUNTS = {"pensions_in_payment", "allowances_in_payment", "pending_registrations", "review_queue"}
+COUNTS = {
+    "pensions_in_payment",
+    "allowances_in_payment",
+    "pending_registrations",
+    "review_queue",
+    "liaison_overdue",
+}
 BY_COUNTRY = {
     "coverage_active": "labour_force",
     "coverage_registered": "labour_force",

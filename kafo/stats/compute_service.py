@@ -1,5 +1,5 @@
 """Service indicators of `kafo stats compute`: time to liquidate a claim, payment failures,
-life-certificate compliance, the registry's own health."""
+life-certificate compliance, the registry's own health, liaison requests overdue."""
 
 from __future__ import annotations
 
@@ -136,3 +136,21 @@ def registry(run: _Run) -> None:
             n_review = review.get(org, 0) if (n or org in review) else None
             run.put("pending_registrations", org, p, n_pending, None, value=n_pending)
             run.put("review_queue", org, p, n_review, None, value=n_review)
+
+
+def liaison(run: _Run) -> None:
+    """liaison_overdue: messages received from another organisation, pending past their
+    deadline on E (kafo.exchange.selectors.overdue_count); none received ever: no data."""
+    from kafo.exchange.models import Direction, LiaisonMessage
+    from kafo.exchange.selectors import overdue_count
+
+    receiving = set(
+        LiaisonMessage.unscoped.filter(direction=Direction.INCOMING)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    for p in run.periods:
+        end = month_bounds(p)[1]
+        for org in run.countries:
+            n = overdue_count(org, end) if org in receiving else None
+            run.put("liaison_overdue", org, p, n, None, value=n)

@@ -27,6 +27,7 @@ def _permission_checks():
         "payroll-run-list": payroll.can_read_payments,
         "payroll-life-campaign": lambda u: payroll.can_read_payments(u) and u.organisation_id,
         "identity-review-list": lambda u: can(u, "registry.view"),
+        "exchange-inbox": lambda u: can(u, "exchange.view"),
         "contributions-account-detail": staff(contributions.can_read_account),
     }
 

@@ -38,6 +38,7 @@ ROLE_INDICATORS: dict[str, tuple[str, ...]] = {
         "payment_failure_rate",
         "life_certificate_compliance",
         "registry_national_id",
+        "liaison_overdue",
     ),
     RoleCode.CONTRIBUTIONS_MANAGER: (
         "declaration_compliance",

@@ -169,6 +169,8 @@ DRILLDOWN: dict[str, tuple[str, str] | None] = {
     "registry_phone": None,
     "pending_registrations": ("contributions-pending-list", ""),
     "review_queue": ("identity-review-list", "status=pending"),
+    # the overdue tab lists the requests sent that the others are late on too
+    "liaison_overdue": ("exchange-inbox", "tab=overdue"),
 }
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kafo.benefits.models import Claim
 from kafo.contributions.models import Declaration, DeclarationLine, LedgerEntry, PendingRegistration
+from kafo.exchange.models import LiaisonMessage
 from kafo.identity.models import ReviewItem
 from kafo.payroll.models import (
     BenefitInPayment,
@@ -270,6 +271,30 @@ def fixture(zone, make_user):
             status=status,
             created_at=_at(created),
         )
+    # Liaison: received from CNPS-CI, pending past its deadline on E (P1), not yet due (P2),
+    # answered (P3); one sent to CNPS-CI that CNPS-CI is late on is not INPS-ML's delay.
+    other = zone["CNPS-CI"]
+    for n, (person, direction, status, deadline) in enumerate(
+        [
+            (p1, "incoming", "pending", "2026-03-20"),
+            (p2, "incoming", "pending", "2026-04-05"),
+            (p3, "incoming", "approved", "2026-03-01"),
+            (p1, "outgoing", "pending", "2026-03-01"),
+        ]
+    ):
+        outgoing = direction == "outgoing"
+        LiaisonMessage.objects.create(
+            organisation=org,
+            direction=direction,
+            sender=org if outgoing else other,
+            recipient=other if outgoing else org,
+            reference=f"EX-{n}",
+            person=person,
+            purpose="old_age",
+            status=status,
+            deadline=dt.date.fromisoformat(deadline),
+            created_at=_at("2026-02-01"),
+        )
     return org
 
 
@@ -322,6 +347,8 @@ EXPECTED = [
     # open and created by E: 1 (one resolved, one created in April)
     ("pending_registrations", D(1), None, D(1)),
     ("review_queue", D(1), None, D(1)),
+    # received, pending, deadline 20/03 before E; the one due 05/04 and the answered one not
+    ("liaison_overdue", D(1), None, D(1)),
 ]
 
 
