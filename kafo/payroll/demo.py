@@ -24,17 +24,31 @@ import datetime as dt
 import time
 from decimal import Decimal
 
-DEMO_ORGANISATIONS = ("INPS-ML", "CMSS-ML", "CNPS-CI", "CNPS-CM")
+# Every organisation of the demo with employers has pensions in payment (issue 17: each
+# director's dashboard shows pensions in payment and the demographic ratio), and CNPS-CM.
+DEMO_ORGANISATIONS = (
+    "INPS-ML", "CMSS-ML", "IPRES-SN", "CSS-SN", "CNPS-CI", "CNSS-BF", "CNSS-NE", "CNPS-CM",
+)  # fmt: skip
 RUNS_ORGANISATION = "CMSS-ML"
-TAKEN_OVER = {"INPS-ML": 24, "CMSS-ML": 60, "CNPS-CI": 12, "CNPS-CM": 24}
+TAKEN_OVER = {
+    "INPS-ML": 24, "CMSS-ML": 60, "IPRES-SN": 30, "CSS-SN": 18, "CNPS-CI": 12, "CNSS-BF": 20,
+    "CNSS-NE": 16, "CNPS-CM": 24,
+}  # fmt: skip
 AGENCIES = {
     "INPS-ML": ("Agence INPS de Bamako-Hamdallaye", "Agence INPS de Ségou"),
     "CMSS-ML": ("Agence CMSS de Bamako-Coura", "Agence CMSS de Kayes", "Agence CMSS de Sikasso"),
     "CNPS-CI": ("Agence CNPS du Plateau", "Agence CNPS de Bouaké"),
     "CNPS-CM": ("Centre CNPS de Yaoundé-Centre", "Centre CNPS de Douala-Bonanjo"),
+    "IPRES-SN": ("Agence IPRES de Dakar-Plateau", "Agence IPRES de Thiès"),
+    "CSS-SN": ("Agence CSS de Dakar", "Agence CSS de Saint-Louis"),
+    "CNSS-BF": ("Direction régionale CNSS de Ouagadougou", "Agence CNSS de Bobo-Dioulasso"),
+    "CNSS-NE": ("Agence CNSS de Niamey", "Agence CNSS de Zinder"),
 }
 # Bank codes of the demo RIBs (UEMOA: country letters + 3 digits; CEMAC: 5 digits).
-BANKS = {"ML": ("ML016", "ML102"), "CI": ("CI008", "CI131"), "CM": ("10005", "10033")}
+BANKS = {
+    "ML": ("ML016", "ML102"), "CI": ("CI008", "CI131"), "CM": ("10005", "10033"),
+    "SN": ("SN010", "SN100"), "BF": ("BF023", "BF084"), "NE": ("NE042", "NE090"),
+}  # fmt: skip
 SUSPENDED_WITHOUT_CERTIFICATE = 3
 NAMES = (
     "MBARGA Jean-Pierre", "NGO BIYONG Marthe", "ATANGANA Paul", "FOTSO Clémentine",

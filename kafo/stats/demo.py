@@ -1,22 +1,26 @@
 """Demo history for the dashboards (`kafo demo`, the last step): 24 months of figures.
 
-After the other demo steps, for each organisation whose employers declare (CNPS-CI in the demo):
-- the declarations of the months before the existing history, back to 24 months, taken over
-  from the former system (`import_frame(migration=True)`: no late penalty): the same workers
-  as the earliest declared month, salaries 0.5 % lower a month back;
+After the other demo steps, for each organisation whose employers declare (all of them: the
+collection step declares 24 months everywhere, kafo/collection/demo.py):
+- the declarations of the months before the existing history, if it is shorter, back to 24
+  months, taken over from the former system (`import_frame(migration=True)`: no late
+  penalty): the same workers as the earliest declared month, salaries 0.5 % lower a month back;
 - the employers' payments of those 24 months, as the former system recorded them: most
   employers pay each month's contributions within 20 days of the due date, one in nine never
   pays (the arrears), one in seven pays half, the last month is not yet paid by one in four
   (bulk insert, one audit event per payment);
-then, for each organisation with claims, decided claims of the 24 months (their delays from a
-week to five months) so that the time-to-liquidate indicators have a history; and finally
+- the late-payment penalties of today for the PENALISED employers owing the most (the ledger's
+  own rule, `penalties_apply`), so accounts and the arrears show penalties;
+then, for each organisation, decided claims of the 24 months (their delays from a week to five
+months; copies of its demo claims, or old-age pension claims of its oldest insured where it has
+none) so that the time-to-liquidate indicators have a history; and finally
 `kafo stats compute` over the 24 months.
 
 Payroll runs are not back-filled: the payment failure rate starts with the first real run
 ("pas encore de données" before it).
 
 Deterministic (no randomness: by employer id and month). Idempotent: skipped when the
-organisation already has payments.
+organisation already has payments taken over.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from decimal import Decimal
 
 MONTHS = 24
 DECIDED_PER_MONTH = 4
+PENALISED = 6  # employers per organisation whose late-payment penalties are posted
 
 
 def _month(day: dt.date, back: int) -> str:
@@ -49,12 +54,13 @@ def stats_demo_seed(*, say=lambda _msg: None, today: dt.date | None = None) -> d
         with tenant_scope(org):
             declared = _declarations(org, today)
             paid = _payments(org, today)
+            penalties = _penalties(org, today) if paid else 0
             claims = _claims(org, today)
         if declared or paid or claims:
             made[org.code] = (declared, paid, claims)
             say(
                 f"{org.code} : {declared} ligne(s) déclarée(s) reprises, {paid} paiement(s), "
-                f"{claims} demande(s) décidée(s) sur {MONTHS} mois"
+                f"{penalties} majoration(s), {claims} demande(s) décidée(s) sur {MONTHS} mois"
             )
     periods = [_month(today, back) for back in range(MONTHS, 0, -1)]
     with zone_scope():
@@ -133,8 +139,8 @@ def _payments(org, today: dt.date) -> int:
     from kafo.audit.services import record_created_many
     from kafo.contributions.models import LedgerEntry, Payment
 
-    if Payment.objects.exists():
-        return 0
+    if Payment.objects.filter(reference__startswith="REPRISE-").exists():
+        return 0  # (other steps' payments, e.g. voluntary members', do not count)
     first = dt.date.fromisoformat(_month(today, MONTHS) + "-01")
     dues = (
         LedgerEntry.objects.filter(kind="contribution", due_date__gte=first, due_date__lt=today)
@@ -181,13 +187,47 @@ def _payments(org, today: dt.date) -> int:
     return len(payments)
 
 
+def _penalties(org, today: dt.date) -> int:
+    """Late-payment penalties of today on the PENALISED employers owing the most (through the
+    ledger's own rule: cumulative, net of those posted, audited); return the entries posted."""
+    from django.db.models import Sum
+
+    from kafo.contributions.ledger import penalties_apply
+    from kafo.contributions.models import LedgerEntry
+    from kafo.registry.models import Employer
+
+    owing = (
+        LedgerEntry.objects.values("employer_id")
+        .annotate(balance=Sum("amount"))
+        .filter(balance__gt=0)
+        .order_by("-balance", "employer_id")
+        .values_list("employer_id", flat=True)[:PENALISED]
+    )
+    return sum(
+        len(penalties_apply(employer=employer, as_of=today))
+        for employer in Employer.objects.filter(pk__in=list(owing)).order_by("pk")
+    )
+
+
 def _claims(org, today: dt.date) -> int:
     """Claims decided over the 24 months, copies of the organisation's demo claims."""
     from kafo.audit.services import record_created_many
     from kafo.benefits.models import Claim
 
+    if Claim.objects.filter(decided_at__lt=_aware(today, -60)).exists():
+        return 0
     models_ = list(Claim.objects.filter(status__in=["approved", "in_payment", "rejected"]))
-    if not models_ or Claim.objects.filter(decided_at__lt=_aware(today, -60)).exists():
+    if not models_:  # no demo claim here: old-age pension claims of the oldest insured
+        from kafo.registry.models import Person
+
+        born_by = dt.date(today.year - 60, 1, 1)
+        models_ = [
+            Claim(person_id=pk, kind="pension", category="", approved_under=None)
+            for pk in Person.objects.filter(birth_date__lte=born_by)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: DECIDED_PER_MONTH * 3]
+        ]
+    if not models_:
         return 0
     made = []
     for back in range(MONTHS, 0, -1):

@@ -14,10 +14,13 @@ from django.core.management import BaseCommand, call_command
 
 from kafo.benefits.demo import benefits_demo_seed
 from kafo.collection.demo import collection_demo_seed
+from kafo.exchange.demo import exchange_demo_seed
+from kafo.governance.demo import governance_demo_seed
 from kafo.organisations.tenancy import zone_scope
 from kafo.payroll.demo import payroll_demo_seed
 from kafo.registry.models import Person
 from kafo.stats.demo import stats_demo_seed
+from kafo.voluntary.demo import voluntary_demo_seed
 
 
 class Command(BaseCommand):
@@ -41,8 +44,11 @@ class Command(BaseCommand):
             call_command("rules_seed")
             call_command("benefits_seed")
             benefits_demo_seed(say=lambda msg: self.stdout.write(f"  prestations : {msg}"))
+            governance_demo_seed(say=lambda msg: self.stdout.write(f"  gouvernance : {msg}"))
+            exchange_demo_seed(say=lambda msg: self.stdout.write(f"  échanges : {msg}"))
             payroll_demo_seed(say=lambda msg: self.stdout.write(f"  paiements : {msg}"))
             collection_demo_seed(say=lambda msg: self.stdout.write(f"  recouvrement : {msg}"))
+            voluntary_demo_seed(say=lambda msg: self.stdout.write(f"  volontaires : {msg}"))
             stats_demo_seed(say=lambda msg: self.stdout.write(f"  indicateurs : {msg}"))
         else:
             self.stdout.write(
