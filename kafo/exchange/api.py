@@ -1,5 +1,7 @@
 """JSON API of the exchanges: the organisation's messages, a request for periods, its answer,
-a person's joined career. Thin: parse, call one service or selector, answer."""
+a claim forwarded, a decision or notice of death taken into account, a notice of death sent, a
+person's joined career. Thin: parse, call one service or selector, answer; a refusal answers
+422 naming the field, in the caller's language."""
 
 import datetime as dt
 
@@ -8,7 +10,7 @@ from ninja.errors import HttpError
 
 from kafo.accounts.permissions import can
 from kafo.api_errors import ERRORS
-from kafo.api_inputs import InputSchema
+from kafo.api_inputs import InputSchema, IsoDate
 from kafo.organisations.tenancy import get_for_scope
 from kafo.registry.models import Person
 
@@ -28,6 +30,14 @@ class PeriodsRequestIn(InputSchema):
 class AnswerIn(InputSchema):
     approve: bool
     reason: str = ""
+
+
+class ForwardIn(InputSchema):
+    target_organisation_code: str
+
+
+class DeathNoticeIn(InputSchema):
+    date_of_death: IsoDate
 
 
 class SpanOut(Schema):
@@ -64,6 +74,9 @@ class MessageOut(Schema):
     deadline: dt.date | None
     decided_at: dt.datetime | None
     refusal_reason: str
+    # What a forward, a decision or a notice of death carries (claim date and origin reference;
+    # decision, amount a month and start date; date of death): sent to the recipient.
+    payload: dict
     # Requester's row of an approved request only; never set on any other row.
     periods: PeriodsOut | None
 
@@ -148,6 +161,54 @@ def periods_answer(request, message_id: int, payload: AnswerIn):
     )
     return services.periods_answer(
         message=message, approve=payload.approve, reason=payload.reason, user=request.user
+    )
+
+
+@router.post(
+    "/benefits/claims/{int:claim_id}/liaison/forward",
+    response={201: MessageOut, **ERRORS},
+    url_name="api-exchange-forward",
+)
+def claim_forward(request, claim_id: int, payload: ForwardIn):
+    """Forward a claim to another organisation of the zone person: its own claim opens there."""
+    from kafo.benefits.models import Claim
+
+    _need(request, "exchange.liaise")
+    claim = get_for_scope(Claim, pk=claim_id, queryset=Claim.objects.select_related("person"))
+    return Status(
+        201,
+        services.claim_forward(
+            claim=claim, target=payload.target_organisation_code, user=request.user
+        ),
+    )
+
+
+@router.post(
+    "/exchange/messages/{message_id}/acknowledge",
+    response={200: MessageOut, **ERRORS},
+    url_name="api-exchange-acknowledge",
+)
+def message_acknowledge(request, message_id: int):
+    """Take a decision or a notice of death received into account."""
+    _need(request, "exchange.liaise")
+    message = get_for_scope(LiaisonMessage, pk=message_id, queryset=selectors.message_rows())
+    return services.message_acknowledge(message=message, user=request.user)
+
+
+@router.post(
+    "/persons/{person_id}/liaison/death",
+    response={201: list[MessageOut], **ERRORS},
+    url_name="api-exchange-death-notice",
+)
+def death_notice(request, person_id: int, payload: DeathNoticeIn):
+    """Notify every other organisation holding a record of this person of the death."""
+    _need(request, "exchange.liaise")
+    person = get_for_scope(Person, pk=person_id)
+    return Status(
+        201,
+        services.death_notice_send(
+            person=person, date_of_death=payload.date_of_death, user=request.user
+        ),
     )
 
 

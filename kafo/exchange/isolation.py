@@ -28,6 +28,9 @@ ROUTES = {
     "api:api-exchange-request": lambda rec: {"person_id": rec["person"].pk},
     "api:api-exchange-answer": lambda rec: {"message_id": rec["message_incoming"].pk},
     "api:api-exchange-career": lambda rec: {"person_id": rec["person"].pk},
+    "api:api-exchange-forward": lambda rec: {"claim_id": rec["claim"].pk},
+    "api:api-exchange-acknowledge": lambda rec: {"message_id": rec["message_incoming"].pk},
+    "api:api-exchange-death-notice": lambda rec: {"person_id": rec["person"].pk},
 }
 
 

@@ -252,10 +252,10 @@ def _record_on_claim(outgoing: LiaisonMessage, periods: dict, user) -> None:
 def claim_forward(*, claim, target, user) -> LiaisonMessage:
     """Forward a claim to another organisation of the zone person: its own claim is opened there.
 
-    The target's claim (`benefits.services.coordinated_claim_open`) carries the periods the
-    origin knows of the person elsewhere: the origin's own months and those that other
-    organisations communicated in approved answers (never the target's own). The forward stays
-    pending until the target's decision comes back.
+    The target's claim (`benefits.services.coordinated_claim_open`), dated as the origin's
+    claim, carries the periods the origin knows of the person elsewhere: the origin's own
+    months and those that other organisations communicated in approved answers (never the
+    target's own). The forward stays pending until the target's decision comes back.
     """
     from kafo.benefits import services as benefits
 
@@ -284,6 +284,9 @@ def claim_forward(*, claim, target, user) -> LiaisonMessage:
             origin_reference=origin_reference,
             periods=periods,
             user=user,
+            # ASSUMPTION (EU analogue, Reg. 987/2009 art. 45(4)): a claim lodged with one
+            # organisation is lodged with all on that day; the target's claim keeps its date.
+            claim_date=claim.claim_date,
         )
     return _send(
         kind=MessageKind.CLAIM_FORWARD,

@@ -76,7 +76,7 @@ def _requester_bodies(client, m, outgoing):
 
 def _ci_secrets(m):
     ci = m["ci"]
-    dates = ("14/07/1961", "1961-07-14", "2024-01", "2024-05")
+    dates = ("14/07/1961", "1961-07-14", "2024-01", "2024-05", "01/2024", "05/2024")
     return (*CI_SECRETS, ci.number, *dates, "450000", "450 000")
 
 
@@ -109,7 +109,7 @@ def test_an_answer_is_visible_to_the_requester_only(migrant, client, zone, make_
     client.force_login(migrant["ml_officer"])
     detail = client.get(reverse("exchange-message-detail", kwargs={"pk": outgoing.pk}))
     body = detail.content.decode()
-    assert "2023-12 → 2024-02 (3)" in body and "450 000 FCFA" in body
+    assert "12/2023 → 02/2024 (3)" in body and "450 000 FCFA" in body
     for secret in (*CI_SECRETS, migrant["ci"].number, "14/07/1961"):
         assert secret not in body
     bf_officer = make_user(zone["CNSS-BF"], "liaison_officer")
@@ -189,9 +189,12 @@ def test_a_notice_of_death_reaches_every_other_holder_and_is_acknowledged(migran
         "pending",
     )
     client.force_login(migrant["ci_officer"])
-    client.post(
-        reverse("exchange-message-detail", kwargs={"pk": incoming.pk}), {"decision": "done"}
-    )
+    url = reverse("exchange-message-detail", kwargs={"pk": incoming.pk})
+    for language in ("fr", "en"):
+        client.cookies["django_language"] = language
+        page = client.get(url).content.decode()
+        assert "01/03/2025" in page and "2025-03-01" not in page, language
+    client.post(url, {"decision": "done"})
     assert set(LiaisonMessage.unscoped.values_list("status", flat=True)) == {"done"}
     with pytest.raises(ValidationError) as err:
         services.death_notice_send(
@@ -226,50 +229,177 @@ def test_old_liaison_urls_redirect(migrant, client):
     assert client.get("/identity/liaison/")["Location"] == "/exchange/"
 
 
-def test_forward_and_decisions_go_both_ways(migrant, monkeypatch, zone):
-    """The benefits side (H15b) is stubbed: what exchange hands it and what comes back."""
-    from kafo.benefits import services as benefits
-    from kafo.benefits.models import Claim
+def test_forward_and_a_rejection_go_both_ways(migrant, zone, make_user):
+    """Through the real benefits services (the worked example's approval: test_flow.py): the
+    periods answered land on the origin's claim; the forward opens CNPS-CI's own claim, dated as
+    the origin's, with INPS-ML's months; CNPS-CI's rejection goes back with its reason and no
+    amount; a decision is sent once."""
+    from kafo.benefits import claim_decisions, claims
+    from kafo.benefits.models import ClaimForeignPeriods
+    from kafo.benefits.services import benefits_seed
 
-    def make_claim(record):
-        return Claim.unscoped.create(
-            organisation_id=record.organisation_id,
-            person=record,
-            kind="pension",
-            claim_date=dt.date(2026, 1, 15),
-            opened_at=timezone.now(),
-        )
-
-    recorded, opened = [], []
-
-    def foreign_periods_record(**kwargs):
-        recorded.append(kwargs)
-
-    def coordinated_claim_open(**kwargs):
-        opened.append(kwargs)
-        return make_claim(kwargs["person"])
-
-    monkeypatch.setattr(benefits, "foreign_periods_record", foreign_periods_record, raising=False)
-    monkeypatch.setattr(benefits, "coordinated_claim_open", coordinated_claim_open, raising=False)
-    origin = make_claim(migrant["ml"])
+    benefits_seed()
+    ci_officer = make_user(zone["CNPS-CI"], "benefits_officer")
+    ci_director = make_user(zone["CNPS-CI"], "director")
+    origin = claims.claim_open(
+        person=migrant["ml"],
+        kind="pension",
+        claim_date=dt.date(2026, 1, 15),
+        user=make_user(zone["INPS-ML"], "benefits_officer"),
+    )
     outgoing = _ask(migrant, claim=origin)
     services.periods_answer(message=outgoing.twin, approve=True, user=migrant["ci_officer"])
-    assert [
-        (r["claim"], r["organisation"].code, r["months"], r["reference"]) for r in recorded
-    ] == [(origin, "CNPS-CI", ["2023-12", "2024-01", "2024-02", "2024-05"], outgoing.reference)]
+    assert list(
+        ClaimForeignPeriods.unscoped.filter(claim=origin).values_list(
+            "source_organisation__code", "months", "reference"
+        )
+    ) == [("CNPS-CI", ["2023-12", "2024-01", "2024-02", "2024-05"], outgoing.reference)]
     forward = services.claim_forward(claim=origin, target="CNPS-CI", user=migrant["ml_officer"])
-    assert opened[0]["person"] == migrant["ci"]
-    assert opened[0]["periods"] == [
-        {"organisation": "INPS-ML", "months": ["2023-11", "2023-12"], "salaries": None}
-    ]
     target_claim = forward.twin.claim
-    assert target_claim.organisation.code == "CNPS-CI"
+    assert (target_claim.organisation.code, target_claim.person, target_claim.claim_date) == (
+        "CNPS-CI",
+        migrant["ci"],
+        dt.date(2026, 1, 15),
+    )
+    assert list(
+        ClaimForeignPeriods.unscoped.filter(claim=target_claim).values_list(
+            "source_organisation__code", "months"
+        )
+    ) == [("INPS-ML", ["2023-11", "2023-12"])]
     with pytest.raises(ValidationError):
         services.claim_forward(claim=origin, target="CNPS-CI", user=migrant["ml_officer"])
-    type(target_claim).unscoped.filter(pk=target_claim.pk).update(status="approved")
-    target_claim.refresh_from_db()
-    sent = services.decision_send(claim=target_claim, user=migrant["ci_officer"])
-    assert [(m.recipient.code, m.twin.claim) for m in sent] == [("INPS-ML", origin)]
+    for doc in target_claim.documents.filter(required=True):
+        claims.claim_document_set(
+            claim=target_claim, code=doc.code, received=True, user=ci_officer, reference="P"
+        )
+    claims.claim_compute(claim=target_claim, user=ci_officer)
+    claims.claim_submit(claim=target_claim, user=ci_officer)
+    claim_decisions.claim_reject(claim=target_claim, user=ci_director, reason="Hors délai")
+    received = LiaisonMessage.unscoped.get(organisation=zone["INPS-ML"], kind="decision")
+    assert (received.claim, received.direction, received.status) == (origin, "incoming", "pending")
+    assert {
+        k: received.payload[k]
+        for k in ("status", "monthly_amount", "start_date", "rejection_reason")
+    } == {
+        "status": "rejected",
+        "monthly_amount": "",
+        "start_date": "",
+        "rejection_reason": "Hors délai",
+    }
     forward.refresh_from_db()
     assert forward.status == "done"
     assert services.decision_send(claim=target_claim, user=migrant["ci_officer"]) == []
+
+
+def _post(client, url, body=None, language="fr"):
+    return client.post(
+        url, body or {}, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+    )
+
+
+def test_api_sends_a_notice_of_death_and_acknowledges_it(migrant, client):
+    ml, ci = migrant["ml"], migrant["ci"]
+    client.force_login(migrant["ml_officer"])
+    url = f"/api/persons/{ml.pk}/liaison/death"
+    for body, language, reason in (
+        ({"date_of_death": "01/03/2025"}, "fr", "date attendue au format AAAA-MM-JJ"),
+        ({"date_of_death": "2999-01-01"}, "fr", "La date du décès est dans le futur."),
+        ({"date_of_death": "2999-01-01"}, "en", "The date of death is in the future."),
+    ):
+        response = _post(client, url, body, language)
+        assert response.status_code == 422, body
+        [error] = response.json()["errors"]
+        # a schema error is named by its place in the body ("payload.date_of_death")
+        assert error["field"].endswith("date_of_death") and reason in error["reason"], error
+    assert LiaisonMessage.unscoped.count() == 0
+    response = _post(client, url, {"date_of_death": "2025-03-01"})
+    assert response.status_code == 201
+    [sent] = response.json()
+    assert (sent["recipient_code"], sent["kind"], sent["payload"]) == (
+        "CNPS-CI",
+        "death_notice",
+        {"date_of_death": "2025-03-01"},
+    )
+    incoming = LiaisonMessage.unscoped.get(organisation=ci.organisation)
+    # Only the recipient acknowledges, once.
+    assert _post(client, f"/api/exchange/messages/{sent['id']}/acknowledge").status_code == 422
+    client.force_login(migrant["ci_officer"])
+    ack = f"/api/exchange/messages/{incoming.pk}/acknowledge"
+    response = _post(client, ack)
+    assert (response.status_code, response.json()["status"]) == (200, "done")
+    assert set(LiaisonMessage.unscoped.values_list("status", flat=True)) == {"done"}
+    again = _post(client, ack, language="en")
+    assert again.status_code == 422
+    assert again.json()["errors"] == [
+        {"field": "status", "reason": "This message has already been taken into account."}
+    ]
+
+
+def test_api_refuses_a_death_notice_or_forward_to_who_may_not_liaise(migrant, client, make_user):
+    from kafo.benefits import claims
+    from kafo.benefits.services import benefits_seed
+
+    benefits_seed()
+    agent = make_user(migrant["ml"].organisation, "benefits_officer")
+    claim = claims.claim_open(
+        person=migrant["ml"], kind="pension", claim_date=dt.date(2026, 1, 15), user=agent
+    )
+    client.force_login(agent)
+    assert (
+        _post(
+            client,
+            f"/api/persons/{migrant['ml'].pk}/liaison/death",
+            {"date_of_death": "2025-03-01"},
+        ).status_code
+        == 403
+    )
+    forward = f"/api/benefits/claims/{claim.pk}/liaison/forward"
+    assert _post(client, forward, {"target_organisation_code": "CNPS-CI"}).status_code == 403
+    assert LiaisonMessage.unscoped.count() == 0
+
+
+def test_api_forwards_a_claim_once(migrant, client, make_user):
+    from kafo.benefits import claims
+    from kafo.benefits.models import Claim
+    from kafo.benefits.services import benefits_seed
+
+    benefits_seed()
+    claim = claims.claim_open(
+        person=migrant["ml"],
+        kind="pension",
+        claim_date=dt.date(2026, 1, 15),
+        user=make_user(migrant["ml"].organisation, "benefits_officer"),
+    )
+    client.force_login(migrant["ml_officer"])
+    url = f"/api/benefits/claims/{claim.pk}/liaison/forward"
+    unknown = _post(client, url, {"target_organisation_code": "XX-00"})
+    assert (unknown.status_code, unknown.json()["errors"]) == (
+        422,
+        [{"field": "target_organisation_code", "reason": "Organisme inconnu."}],
+    )
+    assert _post(client, url, {}).status_code == 422
+    assert LiaisonMessage.unscoped.count() == 0
+    response = _post(client, url, {"target_organisation_code": "cnps-ci"})
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["kind"], body["recipient_code"], body["status"]) == (
+        "claim_forward",
+        "CNPS-CI",
+        "pending",
+    )
+    assert body["payload"] == {
+        "claim_kind": "pension",
+        "claim_date": "2026-01-15",
+        "origin_reference": claim.reference,
+    }
+    opened = Claim.unscoped.get(organisation=migrant["ci"].organisation)
+    assert (opened.person, opened.origin_reference) == (migrant["ci"], claim.reference)
+    again = _post(client, url, {"target_organisation_code": "CNPS-CI"}, language="en")
+    assert again.status_code == 422
+    assert again.json()["errors"] == [
+        {
+            "field": "target_organisation_code",
+            "reason": "This claim has already been forwarded to this organisation.",
+        }
+    ]
+    assert LiaisonMessage.unscoped.count() == 2

@@ -115,7 +115,7 @@ def test_request_reaches_the_target_and_reveals_nothing_before_approval(migrant,
         }
     ]
     assert data["joined_months"] == 2
-    assert "2024-01" not in body
+    assert "2024-01" not in body and "01/2024" not in body
 
 
 def test_approval_joins_the_other_organisations_insured_months(migrant, client):
@@ -145,7 +145,8 @@ def test_approval_joins_the_other_organisations_insured_months(migrant, client):
     page, api = _zone_page(client, migrant["ml_agent"], ml)
     body = page.content.decode()
     assert 'data-organisation="CNPS-CI"' in body
-    assert "2024-01 → 2024-03 (3)" in body and "2024-05 → 2024-05 (1)" in body
+    assert "01/2024 → 03/2024 (3)" in body and "05/2024 → 05/2024 (1)" in body
+    assert "2024-01" not in body  # months read as people write them, on the page
     assert '<th class="num" id="joined-total">6</th>' in body
     _assert_no_ci_record_detail(body, ci)
     _assert_no_ci_record_detail(api.content.decode(), ci)
@@ -176,7 +177,8 @@ def test_refusal_needs_a_reason_and_shows_no_period(migrant, client):
     page, api = _zone_page(client, migrant["ml_agent"], migrant["ml"])
     body = page.content.decode()
     assert "refusée" in body and "Dossier incomplet" in body
-    assert "2024-01" not in body and 'data-organisation="CNPS-CI"' not in body
+    assert "2024-01" not in body and "01/2024" not in body
+    assert 'data-organisation="CNPS-CI"' not in body
     assert api.json()["joined_months"] == 2
     assert [p["organisation_code"] for p in api.json()["career"]] == ["INPS-ML"]
 
@@ -200,7 +202,8 @@ def test_a_third_organisation_sees_nothing(migrant, zone, make_user, client):
     page, api = _zone_page(client, bf_agent, bf)
     body = page.content.decode()
     assert "CNPS-CI" in body and "INPS-ML" in body  # codes only
-    assert "2024-01" not in body and "2023-11" not in body
+    for month in ("2024-01", "2023-11", "01/2024", "11/2023"):
+        assert month not in body
     assert api.json()["career"] == [
         {"organisation_code": "CNSS-BF", "months": 0, "spans": [], "from_liaison": False}
     ]
