@@ -150,9 +150,13 @@ class _Run:
         self._done("normalise")
         for name, sql in model.BLOCKING_TABLES.items():
             self.engine.create(name, sql)
-        self.engine.create("pairs", model.oriented_pairs_sql(f"({model.blocked_pairs_sql()})"))
+        self.engine.create("blocked", model.blocked_pairs_sql())
         for name in model.BLOCKING_TABLES:
             self.engine.drop(name)
+        # oriented in a statement of its own: in the blocking one, the join ran beside the
+        # rules' distinct pairs (200,000 persons: blocking's peak 844 -> 973 MiB; 857 this way)
+        self.engine.create("pairs", model.oriented_pairs_sql("blocked"))
+        self.engine.drop("blocked")
         self._done("block")
         candidate_pairs = self.engine.scalar("SELECT count(*) FROM pairs")
         # Training reads its own pairs, so the candidate pairs are compared and weighed in one
