@@ -64,6 +64,37 @@ def declared_months(person: Person, *, until: dt.date) -> dict[str, dict]:
     return dict(sorted(months.items()))
 
 
+def ends_voluntary(person: Person, *, until: dt.date) -> bool:
+    """Whether the person's last declared month up to `until`'s month at its organisation was
+    paid as voluntary insurance only (every line of that month on a voluntary member's own
+    account, kafo.voluntary): the claimant is then "voluntarily insured" and retires at the
+    rules' voluntary age (`age.voluntary_age`; the reading is an assumption, see its provenance).
+    """
+    from kafo.voluntary.models import Membership  # a lower app (config/domains.py)
+
+    ids = [p.pk for p in own_records(person)]
+    rows = DeclarationLine.unscoped.filter(
+        organisation_id=person.organisation_id,
+        person_id__in=ids,
+        declaration__status=DeclarationStatus.IN_FORCE,
+    ).values_list("declaration__period", "declaration__employer_id")
+    limit = f"{until:%Y-%m}"
+    last, employers = "", set()
+    for period, employer in rows:
+        months = [m for m in declaration_periods.months_in(period) if m <= limit]
+        if not months or months[-1] < last:
+            continue
+        if months[-1] > last:
+            last, employers = months[-1], set()
+        employers.add(employer)
+    if not employers:
+        return False
+    accounts = Membership.unscoped.filter(account_id__in=employers).values_list(
+        "account_id", flat=True
+    )
+    return employers <= set(accounts)
+
+
 def elsewhere(person: Person, *, claim=None) -> list[dict]:
     """The insured months other organisations communicated for `claim` through approved
     answers to requests for periods (or with a forwarded claim): codes, month counts, spans

@@ -274,7 +274,9 @@ def claim_add_proven_period(
 # --- compute ----------------------------------------------------------------------------------
 
 
-def _claimant(person: Person, *, on: dt.date, category: str, age_limit: int | None) -> tuple:
+def _claimant(
+    person: Person, *, on: dt.date, category: str, age_limit: int | None, voluntary: bool = False
+) -> tuple:
     children = [d for d in person.dependants.all() if d.relationship == Relationship.CHILD]
     limit = age_limit or 21
     dependent = [c for c in children if c.birth_date and birthday(c.birth_date, limit) > on]
@@ -284,6 +286,7 @@ def _claimant(person: Person, *, on: dt.date, category: str, age_limit: int | No
         children_born=len(children),
         dependent_children=len(dependent),
         category=category or None,
+        voluntary=voluntary,
     )
     facts = {
         "person_number": person.number,
@@ -295,6 +298,7 @@ def _claimant(person: Person, *, on: dt.date, category: str, age_limit: int | No
         "dependent_children": len(dependent),
         "dependent_children_age_limit": limit,
         "category": category,
+        "voluntary": voluntary,
     }
     return claimant, facts
 
@@ -343,7 +347,11 @@ def compute_liquidation(claim: Claim, user, *, number: int) -> Liquidation:
         )
     months_used.sort(key=lambda m: (m["period"], m["source"]))
     claimant, facts = _claimant(
-        person, on=on, category=claim.category, age_limit=rules.child_supplement.age_limit
+        person,
+        on=on,
+        category=claim.category,
+        age_limit=rules.child_supplement.age_limit,
+        voluntary=claim_career.ends_voluntary(person, until=until),
     )
     elsewhere = claim_career.elsewhere(person, claim=claim)
     inputs = {

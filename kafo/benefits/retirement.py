@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from kafo.contributions.domain import periods
 from kafo.contributions.selectors import person_career
 
+from . import claim_career
 from .domain.career import CareerLine, spread
 from .domain.next_dates import NextDate, next_eligible
 from .domain.pension import Claimant, OldAgeResult, compute_old_age
@@ -74,6 +75,7 @@ def person_retirement(
         children_born=children,
         dependent_children=children,
         category=category or None,
+        voluntary=claim_career.ends_voluntary(person, until=on),
     )
     try:
         rules = version.rules()

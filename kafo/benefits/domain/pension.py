@@ -43,6 +43,8 @@ class Claimant:
     children_born: int = 0  # Mali: a woman's age is lowered per child born
     dependent_children: int = 0  # child supplement
     category: str | None = None
+    # Insured voluntarily at the end of the career (kafo.voluntary): the rules' voluntary age.
+    voluntary: bool = False
 
 
 @dataclass
@@ -97,8 +99,25 @@ def age_step(trace: Trace, code: str, birth: dt.date, on: dt.date, fr: str, en: 
     )
 
 
+def _base_age(rules: PensionRules, claimant: Claimant) -> tuple[int, str, str]:
+    """The age before any reduction for children, the parameter it comes from, and its label:
+    the voluntary insured's age where the rules give one, else the category's, else the
+    normal age."""
+    age_rule = rules.age
+    if claimant.voluntary and age_rule.voluntary_age is not None:
+        return age_rule.voluntary_age, "age.voluntary_age", " (assuré volontaire)"
+    category = claimant.category or ""
+    if category in age_rule.by_category:
+        return (
+            age_rule.by_category[category],
+            f"age.by_category.{category}",
+            (f" (catégorie {category})"),
+        )
+    return age_rule.normal_age, "age.normal_age", ""
+
+
 def normal_age_of(rules: PensionRules, claimant: Claimant) -> int:
-    base = rules.age.by_category.get(claimant.category or "", rules.age.normal_age)
+    base = _base_age(rules, claimant)[0]
     if claimant.sex == "F" and rules.age.women_years_per_child:
         return base - min(
             claimant.children_born * rules.age.women_years_per_child, rules.age.women_max_years
@@ -108,9 +127,7 @@ def normal_age_of(rules: PensionRules, claimant: Claimant) -> int:
 
 def _normal_age_step(trace: Trace, rules: PensionRules, claimant: Claimant) -> int:
     age_rule = rules.age
-    category = claimant.category or ""
-    base = age_rule.by_category.get(category, age_rule.normal_age)
-    name = f"age.by_category.{category}" if category in age_rule.by_category else "age.normal_age"
+    base, name, label = _base_age(rules, claimant)
     params = [rules.cite(name, base)]
     if claimant.sex == "F" and age_rule.women_years_per_child:
         params += [
@@ -132,12 +149,12 @@ def _normal_age_step(trace: Trace, rules: PensionRules, claimant: Claimant) -> i
                 params=tuple(params),
             )
         )
-    label = f" (catégorie {category})" if category in age_rule.by_category else ""
+    english = label.replace("catégorie", "category").replace("assuré volontaire", "voluntary")
     return int(
         trace.add(
             "normal_age",
             f"Âge normal de la retraite{label}",
-            f"Normal retirement age{label.replace('catégorie', 'category')}",
+            f"Normal retirement age{english}",
             inputs={"age_category": base},
             formula="age_category",
             params=tuple(params),

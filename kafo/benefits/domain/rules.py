@@ -48,6 +48,8 @@ class AgeRule:
     early_reduction_percent_per_year: Decimal = Decimal(0)
     # Benin: the reduction stops when the pensioner reaches the normal age.
     early_reduction_ends_at_normal_age: bool = False
+    # Mali: the voluntarily insured retire at 60, not at the salaried 58 (`Claimant.voluntary`).
+    voluntary_age: int | None = None
 
 
 @dataclass(frozen=True)
@@ -354,6 +356,7 @@ def parse_rules(
         early_age=a.int("early_age"),
         early_reduction_percent_per_year=a.dec("early_reduction_percent_per_year", Decimal(0)),
         early_reduction_ends_at_normal_age=a.bool("early_reduction_ends_at_normal_age"),
+        voluntary_age=a.int("voluntary_age"),
     )
     m = r.sub("insured_month")
     insured = InsuredMonthRule(
