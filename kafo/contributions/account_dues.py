@@ -93,10 +93,14 @@ def post_declarations(
         )
     if late_filing:
         entries.extend(_late_filing_entries(new_decls, cache))
-    LedgerEntry.unscoped.bulk_create(entries, batch_size=5000)
     if len(entries) <= AUDIT_EACH_ENTRY_UP_TO:
+        LedgerEntry.unscoped.bulk_create(entries)
         for e in entries:
             audit.record_created(e, subject=e.employer)
+    else:  # a bulk import: rows nothing refers to here, written without the ORM's compiling
+        from kafo.bulk import insert_many
+
+        insert_many(LedgerEntry, entries)
     # A provisional assessment (taxation d'office) of a period now declared is reversed.
     from kafo.collection.services import assessments_reverse  # collection builds on this app
 

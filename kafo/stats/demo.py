@@ -137,6 +137,7 @@ def _payments(org, today: dt.date) -> int:
     from django.db.models import Sum
 
     from kafo.audit.services import record_created_many
+    from kafo.bulk import insert_many
     from kafo.contributions.models import LedgerEntry, Payment
 
     if Payment.objects.filter(reference__startswith="REPRISE-").exists():
@@ -182,7 +183,7 @@ def _payments(org, today: dt.date) -> int:
         )
         for p in payments
     ]
-    LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    insert_many(LedgerEntry, entries)
     record_created_many(payments, subject_type="registry.employer", subject_field="employer_id")
     return len(payments)
 
