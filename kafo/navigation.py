@@ -71,7 +71,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("insured-career", _("Ma carrière"), _insured_with_person),
     NavEntry("insured-claims", _("Mes demandes"), _insured_with_person),
     NavEntry("insured-payments", _("Mes paiements"), _insured_with_person),
-    NavEntry("insured-voluntary", _("Mon assurance volontaire"), voluntary.is_insured),
+    NavEntry("insured-voluntary", _("Mon assurance volontaire"), voluntary.shows_own_space),
     # an employer's own space (kafo/collection portal)
     NavEntry("collection-employer-home", _("Mon espace"), _employer_with_company),
     # portal

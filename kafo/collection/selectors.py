@@ -98,8 +98,12 @@ def exclude_not_expected(employers, organisation_id: int):
 
 def is_expected(employer) -> bool:
     """False for an account never expected to declare (see NOT_EXPECTED)."""
+    org_id = employer.organisation_id
     return not any(
-        ids_of(employer.organisation_id).filter(pk=employer.pk).exists() for ids_of in NOT_EXPECTED
+        Employer.unscoped.filter(pk=employer.pk, organisation_id=org_id)
+        .filter(pk__in=ids_of(org_id))
+        .exists()
+        for ids_of in NOT_EXPECTED
     )
 
 

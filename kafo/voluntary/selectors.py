@@ -161,6 +161,23 @@ def membership_of(person) -> Membership | None:
     return Membership.objects.filter(person=person).first()
 
 
+def may_join_or_is_member(person, on: dt.date | None = None) -> bool:
+    """True for a member, or for a person who could join today: the organisation offers
+    voluntary insurance and the person holds no salaried job open today."""
+    from kafo.registry.models import Employment
+
+    if Membership.objects.filter(person=person).exists():
+        return True
+    on = on or _today()
+    if table_for(person.organisation, on) is None:
+        return False
+    return not (
+        Employment.objects.filter(person=person, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .exists()
+    )
+
+
 def payments_of(membership: Membership) -> list[PeriodPayment]:
     return list(
         PeriodPayment.objects.filter(membership=membership)

@@ -18,6 +18,7 @@ def test_insured_person_reads_my_retirement_on_a_phone(ml, browser_page):
         "Ma carrière",
         "Mes demandes",
         "Mes paiements",
+        "Mon assurance volontaire",
     ]
     page.fill("#id_on", "15/01/2026")
     page.fill("#id_children", "0")

@@ -1,6 +1,7 @@
 """The insured person's own pages: their career, their pension (the staff tab's amount), their
 claims; only their links in the menu; nothing of anyone else's."""
 
+import datetime as dt
 import io
 import re
 
@@ -68,7 +69,14 @@ def _nav_links(html: str) -> list[str]:
 def test_the_menu_shows_only_my_links(ml, client):
     client.force_login(ml["user"])
     html = client.get("/me/career/").content.decode()
-    assert _nav_links(html) == ["/me/retirement/", "/me/career/", "/me/claims/", "/me/payments/"]
+    # INPS-ML offers voluntary insurance and the person holds no open salaried job: it may join
+    assert _nav_links(html) == [
+        "/me/retirement/",
+        "/me/career/",
+        "/me/claims/",
+        "/me/payments/",
+        "/insured/voluntary/",
+    ]
     assert 'class="quicksearch"' not in html
 
 
@@ -190,3 +198,17 @@ def test_no_notification_before_approval(ml, client, make_user):
     client.force_login(ml["user"])
     assert "notification.pdf" not in client.get(f"/me/claims/{claim.pk}/").content.decode()
     assert client.get(f"/me/claims/{claim.pk}/notification.pdf").status_code == 404
+
+
+def test_a_salaried_insured_does_not_see_voluntary_insurance_in_the_menu(ml, client):
+    """Voluntary insurance is for those not salaried: a person whose job is open today does not
+    see the entry (the scheme would refuse the join)."""
+    from kafo.registry.services import employment_add
+
+    employment_add(
+        person=ml["person"],
+        data={"employer": ml["employer"], "start_date": dt.date(2010, 1, 1)},
+    )
+    client.force_login(ml["user"])
+    html = client.get("/me/career/").content.decode()
+    assert "/insured/voluntary/" not in _nav_links(html)

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_a_members_unpaid_periods_make_no_non_filer(zone):
     rules_seed()
     org = zone["INPS-ML"]
+    for _ in range(3):  # the member's account id differs from its membership id
+        make_employer(org, registered_on=dt.date(2025, 9, 1))  # owes nothing by 20/06
     membership = services.membership_join(
         person=make_person(org),
         kind="self_employed",
@@ -26,6 +28,7 @@ def test_a_members_unpaid_periods_make_no_non_filer(zone):
         frequency="monthly",
         on=dt.date(2025, 1, 10),
     )
+    assert membership.account_id != membership.pk
     silent = make_employer(org, registered_on=dt.date(2025, 1, 2))  # a real employer, silent
     on = dt.date(2025, 6, 20)
 
