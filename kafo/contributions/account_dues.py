@@ -4,6 +4,7 @@ posted, late-filing penalties (kafo/contributions/ledger.py says how the account
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,10 +31,34 @@ def period_due_date(*, organisation_id: int, period: str, cache: dict | None = N
     if cache is not None and key in cache:
         return cache[key]
     start, _end = periods.parse(period)
-    rule = (
-        DeclarationRule.unscoped.filter(organisation_id=organisation_id).in_force(on=start).first()
-    )
-    due = periods.due_date(period, rule.due_day if rule else DEFAULT_DUE_DAY)
+    if cache is None:
+        rule = (
+            DeclarationRule.unscoped.filter(organisation_id=organisation_id)
+            .in_force(on=start)
+            .first()
+        )
+        due_day = rule.due_day if rule else DEFAULT_DUE_DAY
+    else:  # the rule looked up once per version in force (a long career: 300 periods)
+        changes = cache.get(("changes", organisation_id))
+        if changes is None:
+            changes = cache[("changes", organisation_id)] = sorted(
+                set(
+                    DeclarationRule.unscoped.filter(organisation_id=organisation_id).values_list(
+                        "effective_from", flat=True
+                    )
+                )
+            )
+        at = bisect_right(changes, start)
+        version = ("due_day", organisation_id, changes[at - 1] if at else None)
+        if version not in cache:
+            rule = (
+                DeclarationRule.unscoped.filter(organisation_id=organisation_id)
+                .in_force(on=start)
+                .first()
+            )
+            cache[version] = rule.due_day if rule else DEFAULT_DUE_DAY
+        due_day = cache[version]
+    due = periods.due_date(period, due_day)
     if cache is not None:
         cache[key] = due
     return due

@@ -189,10 +189,9 @@ def import_frame(
     tick("validate", frame.height)
     if errors:
         raise DeclarationRejected(errors)
-    rates = {
-        p: rates_in_force(organisation_id=organisation.pk, on=start)
-        for p, start in typed.select("period", "period_start").unique().iter_rows()
-    }
+    rates = _rates_by_period(
+        organisation.pk, typed.select("period", "period_start").unique().iter_rows()
+    )
     missing = [p for p, r in rates.items() if not r]
     if missing:
         raise DeclarationRejected(
@@ -228,6 +227,32 @@ def import_frame(
         raise
     tick("commit", frame.height)
     return result
+
+
+def _rates_by_period(organisation_id: int, periods_) -> dict[str, list[Rate]]:
+    """`rates_in_force` on each period's first day, looked up once per set of versions: what is
+    in force changes only on an `effective_from` date (a career taken over since 2000 spans
+    300 months and a handful of rate versions)."""
+    from bisect import bisect_right
+
+    from kafo.rules.models import ContributionRate
+
+    changes = sorted(
+        set(
+            ContributionRate.objects.filter(organisation_id=organisation_id).values_list(
+                "effective_from", flat=True
+            )
+        )
+    )
+    by_version: dict = {}
+    found = {}
+    for period, start in periods_:
+        at = bisect_right(changes, start)
+        version = changes[at - 1] if at else None
+        if version not in by_version:
+            by_version[version] = rates_in_force(organisation_id=organisation_id, on=start)
+        found[period] = by_version[version]
+    return found
 
 
 def _check_period(period: str) -> None:

@@ -1,0 +1,54 @@
+"""A long taken-over career (300 months) looks its rules up once per version, not per month:
+the due dates and rates found are those of the rule in force on each period's first day."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kafo.contributions.account_dues import period_due_date
+from kafo.contributions.services import _rates_by_period
+from kafo.rules.models import ContributionRate, DeclarationRule
+from kafo.rules.selectors import rates_in_force
+
+PERIODS = [f"{y}-{m:02d}" for y in (2023, 2024, 2025) for m in range(1, 13)]
+
+
+def _later_due_day(org) -> DeclarationRule:
+    current = DeclarationRule.unscoped.filter(organisation=org).order_by("-effective_from").first()
+    return DeclarationRule.unscoped.create(
+        organisation=org,
+        effective_from=dt.date(2024, 7, 1),
+        source="test",
+        monthly_from_employees=current.monthly_from_employees,
+        due_day=current.due_day + 5,
+    )
+
+
+def test_due_dates_of_36_periods_in_a_few_queries(ci):
+    org = ci["org"]
+    later = _later_due_day(org)
+    expected = {p: period_due_date(organisation_id=org.pk, period=p) for p in PERIODS}
+    cache: dict = {}
+    with CaptureQueriesContext(connection) as queries:
+        found = {p: period_due_date(organisation_id=org.pk, period=p, cache=cache) for p in PERIODS}
+    assert found == expected
+    assert found["2024-06"].day == later.due_day - 5
+    assert found["2024-07"] == dt.date(2024, 8, later.due_day)
+    assert len(queries) <= 3  # the versions' dates, then one rule per version (36 before)
+
+
+def test_rates_of_36_periods_in_a_few_queries(ci):
+    org = ci["org"]
+    rate = ContributionRate.unscoped.filter(organisation=org).order_by("-effective_from").first()
+    rate.pk = None
+    rate.effective_from = dt.date(2024, 7, 1)
+    rate.employer_rate += 1
+    rate.save()
+    starts = [(p, dt.date(int(p[:4]), int(p[5:]), 1)) for p in PERIODS]
+    expected = {p: rates_in_force(organisation_id=org.pk, on=start) for p, start in starts}
+    with CaptureQueriesContext(connection) as queries:
+        found = _rates_by_period(org.pk, starts)
+    assert found == expected
+    assert found["2024-06"] != found["2024-07"]
+    assert len(queries) <= 4  # the versions' dates, then the rates once per version in use
