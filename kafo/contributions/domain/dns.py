@@ -85,13 +85,25 @@ def compute(typed: pl.DataFrame, rates_by_period: dict[str, list[Rate]]) -> pl.D
     Same rule as compute.line_shares, written as column expressions: bands × months, rounding
     half up per line and component as (base × ppm + 500 000) // 10⁶ in int64.
     """
-    parts = []
-    for period, part in typed.partition_by("period", as_dict=True).items():
-        key = period[0] if isinstance(period, tuple) else period
-        parts.append(part.with_columns(_amount_exprs(rates_by_period.get(key, []))))
-    if not parts:
+    if typed.height == 0:
         return typed.with_columns([pl.lit(0, dtype=pl.Int64).alias(c) for c in AMOUNT_COLUMNS])
-    out = pl.concat(parts, how="vertical_relaxed")
+    # One pass per set of rates, not per period (a career taken over since 2000: 300 periods,
+    # a few rate versions); the lines come out grouped by period in order of first appearance.
+    by_rates: dict[tuple, list[str]] = {}
+    for period in typed["period"].unique(maintain_order=True).to_list():
+        by_rates.setdefault(tuple(rates_by_period.get(period, [])), []).append(period)
+    typed = typed.with_row_index("_row")
+    first = typed.group_by("period").agg(pl.col("_row").min().alias("_first"))
+    parts = [
+        typed.filter(pl.col("period").is_in(periods_)).with_columns(_amount_exprs(list(rates)))
+        for rates, periods_ in by_rates.items()
+    ]
+    out = (
+        pl.concat(parts, how="vertical_relaxed")
+        .join(first, on="period")
+        .sort("_first", "_row")
+        .drop("_row", "_first")
+    )
     return out.with_columns(
         pl.sum_horizontal([f"{b}_er" for b in BRANCHES]).alias("employer_total"),
         pl.sum_horizontal([f"{b}_ee" for b in BRANCHES]).alias("employee_total"),

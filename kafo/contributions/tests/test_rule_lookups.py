@@ -2,6 +2,7 @@
 the due dates and rates found are those of the rule in force on each period's first day."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -52,3 +53,34 @@ def test_rates_of_36_periods_in_a_few_queries(ci):
     assert found == expected
     assert found["2024-06"] != found["2024-07"]
     assert len(queries) <= 4  # the versions' dates, then the rates once per version in use
+
+
+def test_amounts_computed_once_per_rate_set_in_the_lines_order(monkeypatch):
+    import polars as pl
+
+    from kafo.contributions.domain import dns
+    from kafo.rules.domain.rates import Rate
+
+    old = [Rate(branch="old_age", component="base", employer_rate=Decimal("4.8"))]
+    new = [Rate(branch="old_age", component="base", employer_rate=Decimal("5.6"))]
+    periods = ["2024-06", "2024-05", "2024-07", "2024-06", "2024-08"]
+    typed = pl.DataFrame(
+        {
+            "line": [1, 2, 3, 4, 5],
+            "period": periods,
+            "gross": [100_000, 200_000, 100_000, 300_000, 50_000],
+            "months": [1] * 5,
+            "category": [""] * 5,
+            "risk_class": [1] * 5,
+        }
+    )
+    rates = {"2024-05": old, "2024-06": old, "2024-07": new, "2024-08": list(new)}
+    made = []
+    real = dns._amount_exprs
+    monkeypatch.setattr(dns, "_amount_exprs", lambda r: made.append(r) or real(r))
+    out = dns.compute(typed, rates)
+    assert len(made) == 2  # once per set of rates (one per period before)
+    # grouped by period in order of first appearance, each period's lines in file order
+    assert out["line"].to_list() == [1, 4, 2, 3, 5]
+    assert out["old_age_er"].to_list() == [4_800, 14_400, 9_600, 5_600, 2_800]
+    assert out["employer_total"].to_list() == [4_800, 14_400, 9_600, 5_600, 2_800]
