@@ -100,15 +100,26 @@ def record_created_many(instances, *, subject_type: str, subject_field: str) -> 
     "employer_id"), so no subject row is loaded. Written by kafo.bulk.insert_many (the same
     rows as bulk_create, without the ORM compiling each value).
     """
+    from types import SimpleNamespace
+
     from kafo.bulk import insert_many
 
+    actor = current_actor()
+    # The rows of `_event`, as plain objects: no model instance built per event.
     events = [
-        _event(
+        SimpleNamespace(
+            organisation_id=instance.organisation_id,
+            at=None,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            ip_address=actor.ip_address,
             action=AuditAction.CREATE,
-            instance=instance,
-            changes=_created_changes(instance),
+            object_type=instance._meta.model_name,
+            object_id=str(instance.pk),
+            object_repr=str(instance)[:200],
             subject_type=subject_type,
-            subject_id=getattr(instance, subject_field),
+            subject_id=str(getattr(instance, subject_field)),
+            changes=_created_changes(instance),
         )
         for instance in instances
     ]

@@ -133,14 +133,28 @@ def post_declarations(
 
 
 def _penalty_rule(organisation_id: int, kind: str, on: dt.date, cache: dict) -> PenaltyRule | None:
-    """The penalty rule of `kind` in force on `on` (a due date), looked up once per run."""
+    """The penalty rule of `kind` in force on `on` (a due date), looked up once per run and
+    version in force (an account of 24 months and more: one query per version, not per month)."""
     key = (organisation_id, kind, on)
     if key not in cache:
-        cache[key] = (
-            PenaltyRule.unscoped.filter(organisation_id=organisation_id, kind=kind)
-            .in_force(on=on)
-            .first()
-        )
+        changes = cache.get(("changes", organisation_id, kind))
+        if changes is None:
+            changes = cache[("changes", organisation_id, kind)] = sorted(
+                set(
+                    PenaltyRule.unscoped.filter(
+                        organisation_id=organisation_id, kind=kind
+                    ).values_list("effective_from", flat=True)
+                )
+            )
+        at = bisect_right(changes, on)
+        version = ("version", organisation_id, kind, changes[at - 1] if at else None)
+        if version not in cache:
+            cache[version] = (
+                PenaltyRule.unscoped.filter(organisation_id=organisation_id, kind=kind)
+                .in_force(on=on)
+                .first()
+            )
+        cache[key] = cache[version]
     return cache[key]
 
 

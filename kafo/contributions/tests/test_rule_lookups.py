@@ -84,3 +84,26 @@ def test_amounts_computed_once_per_rate_set_in_the_lines_order(monkeypatch):
     assert out["line"].to_list() == [1, 4, 2, 3, 5]
     assert out["old_age_er"].to_list() == [4_800, 14_400, 9_600, 5_600, 2_800]
     assert out["employer_total"].to_list() == [4_800, 14_400, 9_600, 5_600, 2_800]
+
+
+def test_penalty_rules_of_36_due_dates_in_a_few_queries(ci):
+    from kafo.contributions.account_dues import _penalty_rule
+    from kafo.rules.models import PenaltyKind, PenaltyRule
+
+    org = ci["org"]
+    kind = PenaltyKind.LATE_PAYMENT
+    rule = PenaltyRule.unscoped.filter(organisation=org, kind=kind).latest("effective_from")
+    rule.pk = None
+    rule.effective_from = dt.date(2024, 7, 20)
+    rule.save()
+    dues = [dt.date(int(p[:4]), int(p[5:]), 15) for p in PERIODS]
+    expected = [
+        PenaltyRule.unscoped.filter(organisation=org, kind=kind).in_force(on=due).first()
+        for due in dues
+    ]
+    cache: dict = {}
+    with CaptureQueriesContext(connection) as queries:
+        found = [_penalty_rule(org.pk, kind, due, cache) for due in dues]
+    assert found == expected
+    assert found[18].pk != found[19].pk == rule.pk  # 15/07/2024 before the version, 15/08 after
+    assert len(queries) <= 3  # the versions' dates, then one rule per version (36 before)
