@@ -22,8 +22,8 @@ from kafo.registry.models import Person
 from kafo.stats.demo import stats_demo_seed
 from kafo.voluntary.demo import voluntary_demo_seed
 
-DEMO_PERSONS = 25_000
-DEMO_EMPLOYERS = 1_000
+DEMO_PERSONS = 20_000
+DEMO_EMPLOYERS = 800
 
 
 class Command(BaseCommand):
@@ -32,8 +32,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         # The demo's population (issue 17 §4: the first start, 24 months of history everywhere,
-        # under a minute of CPU on 2 cores): 25,000 insured and 1,000 employers over the seven
-        # organisations, about 400,000 declaration lines; `kafo seed_demo` makes larger zones.
+        # under a minute of CPU on 2 cores): 20,000 insured and 800 employers over the seven
+        # organisations, about 300,000 declaration lines; `kafo seed_demo` makes larger zones.
         parser.add_argument("--persons", type=int, default=DEMO_PERSONS)
         parser.add_argument("--employers", type=int, default=DEMO_EMPLOYERS)
         parser.add_argument("--no-serve", action="store_true")
