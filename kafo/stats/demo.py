@@ -170,7 +170,14 @@ def _payments(org, today: dt.date) -> int:
         )
     if not payments:
         return 0
-    payments = Payment.objects.bulk_create(payments, batch_size=2000)
+    # unique references (uniq_payment_reference): each payment's id read back by it
+    insert_many(Payment, payments)
+    ids = dict(
+        Payment.objects.filter(reference__startswith="REPRISE-").values_list("reference", "pk")
+    )
+    for p in payments:
+        p.pk = ids[p.reference]
+        p._state.adding = False
     entries = [
         LedgerEntry(
             organisation=org,
